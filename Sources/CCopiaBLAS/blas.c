@@ -1,0 +1,1 @@
+#include "ccopia_blas.h"

@@ -1,0 +1,3 @@
+#ifndef CCOPIA_BLAS_H
+#define CCOPIA_BLAS_H
+#endif

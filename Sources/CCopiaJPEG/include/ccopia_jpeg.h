@@ -1,0 +1,3 @@
+#ifndef CCOPIA_JPEG_H
+#define CCOPIA_JPEG_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef CCOPIA_PNG_H
+#define CCOPIA_PNG_H
+#endif

@@ -1,0 +1,1 @@
+#include "ccopia_png.h"

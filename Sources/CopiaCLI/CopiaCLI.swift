@@ -1,0 +1,1 @@
+public enum CopiaMain { public static func main() {} }

@@ -1,0 +1,2 @@
+import CopiaCLI
+CopiaMain.main()
