@@ -1,2 +1,61 @@
-// Benchmark entry point; see Benchmarks/README.md.
-print("{\"status\": \"not yet implemented\"}")
+// copia-bench-table: CSV reading and resampling on the 50k x 20 peer table, one JSON line per figure.
+//
+// Usage: copia-bench-table [--data DIR] [--reps N] [--only csv,smote,...]
+// Build with `swift build -c release`; Benchmarks/table/compare.sh runs it alternately with the Python peers.
+import CopiaTable
+import Foundation
+
+var dataDir = (ProcessInfo.processInfo.environment["HOME"] ?? "/root") + "/.cache/copia-peers/data"
+var reps = 5
+var only: Set<String>? = nil
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let a = arguments.next() {
+    switch a {
+    case "--data": dataDir = arguments.next() ?? dataDir
+    case "--reps": reps = Int(arguments.next() ?? "") ?? reps
+    case "--only": only = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
+    default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(64)
+    }
+}
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Median and minimum of `reps` timed calls after one untimed warm-up (as the peer scripts do).
+@MainActor func time<T>(_ body: () throws -> T) rethrows -> (median: Double, min: Double, last: T) {
+    var last = try body()
+    var times: [Double] = []
+    for _ in 0..<reps {
+        let t0 = now()
+        last = try body()
+        times.append(now() - t0)
+    }
+    times.sort()
+    return (times[times.count / 2], times[0], last)
+}
+
+func emit(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+@MainActor func wants(_ name: String) -> Bool { only?.contains(name) ?? true }
+
+let path = dataDir + "/tabular_50k.csv"
+do {
+    let options = CSVReadOptions(labelColumn: "label")
+    if wants("csv") {
+        let r = try time { try CSVReader.read(path: path, options: options) }
+        emit(["bench": "csv_read", "rows": r.last.rowCount, "columns": r.last.columns.count, "median_s": r.median, "min_s": r.min])
+        let lean = try time { try CSVReader.read(path: path, options: CSVReadOptions(labelColumn: "label", keepOriginalText: false)) }
+        emit(["bench": "csv_read_no_original_text", "median_s": lean.median, "min_s": lean.min])
+        let w = try time { try CSVWriter.encode(r.last, options: CSVWriteOptions(useOriginalText: false)).count }
+        emit(["bench": "csv_write_formatted", "bytes": w.last, "median_s": w.median, "min_s": w.min])
+    }
+} catch {
+    FileHandle.standardError.write("\(error)\n".data(using: .utf8)!)
+    exit(1)
+}

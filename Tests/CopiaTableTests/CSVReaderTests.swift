@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import CopiaTable
+
+@Suite struct CSVReaderTests {
+    @Test func quotedFieldsKeepDelimitersQuotesAndLineBreaks() throws {
+        let csv = "name,note,x\r\n\"a,b\",\"say \"\"hi\"\"\",1\r\n\"multi\nline\",plain,2\r\n"
+        let t = try CSVReader.read(string: csv, file: "q.csv")
+        #expect(t.rowCount == 2)
+        #expect(t.column(named: "name")?.text(at: 0) == "a,b")
+        #expect(t.column(named: "note")?.text(at: 0) == "say \"hi\"")
+        #expect(t.column(named: "name")?.text(at: 1) == "multi\nline")
+        #expect(t.column(named: "x")?.doubles == [1, 2])
+        #expect(t.lineNumbers == [2, 3])
+    }
+
+    @Test func byteOrderMarkIsSkippedAndLastLineNeedsNoNewline() throws {
+        let t = try CSVReader.read(bytes: [0xEF, 0xBB, 0xBF] + Array("a,b\n1,2".utf8))
+        #expect(t.columnNames == ["a", "b"])
+        #expect(t.column(named: "b")?.doubles == [2])
+    }
+
+    @Test func emptyFieldsAreMissing() throws {
+        let t = try CSVReader.read(string: "a,b,c\n1,,x\n,2,\n")
+        let a = try #require(t.column(named: "a"))
+        #expect(a.type == .numeric && a.isMissing(1) && !a.isMissing(0))
+        #expect(t.column(named: "c")?.isMissing(1) == true)
+        #expect(t.column(named: "c")?.type == .categorical)
+    }
+
+    @Test func typesAreInferredAndSchemaOverridesThem() throws {
+        let csv = "n,c,b,z\n1.5,red,true,007\n-2e3,blue,False,12\n"
+        let t = try CSVReader.read(string: csv)
+        #expect(t.columns.map(\.type) == [.numeric, .categorical, .boolean, .numeric])
+        let s = try CSVReader.read(string: csv, options: CSVReadOptions(schema: ["z": .categorical]))
+        #expect(s.column(named: "z")?.text(at: 0) == "007")
+        #expect(s.column(named: "b")?.text(at: 1) == "False")
+    }
+
+    @Test func aColumnThatTurnsOutToBeTextKeepsItsExactSpelling() throws {
+        var csv = "id,x\n"
+        for i in 0..<50 { csv += "00\(i),\(i)\n" }
+        csv += "A7,1\n"
+        for chunk in [8, 64, 1 << 20] {
+            let t = try CSVReader.read(string: csv, options: CSVReadOptions(chunkSize: chunk))
+            let id = try #require(t.column(named: "id"))
+            #expect(id.type == .categorical)
+            #expect(id.text(at: 0) == "000" && id.text(at: 12) == "0012" && id.text(at: 50) == "A7")
+        }
+    }
+
+    @Test func tinyChunksGiveTheSameTable() throws {
+        var csv = "a,b,c\r\n"
+        for i in 0..<200 { csv += "\(Double(i) * 0.37),\"q\"\"\(i % 7)\nz\",\(i % 3 == 0 ? "" : "x\(i % 5)")\r\n" }
+        let whole = try CSVReader.read(string: csv)
+        for chunk in [1, 2, 3, 5, 17, 100] {
+            let t = try CSVReader.read(string: csv, options: CSVReadOptions(chunkSize: chunk))
+            #expect(t == whole)
+            #expect(t.lineNumbers == whole.lineNumbers)
+            #expect(try CSVWriter.encode(t, options: CSVWriteOptions(crlf: true)) == Array(csv.utf8))
+        }
+        #expect(whole.lineNumbers[1] == 4)
+    }
+
+    @Test func otherDelimitersWork() throws {
+        let t = try CSVReader.read(string: "a;b\n1,5;x\n", options: CSVReadOptions(delimiter: ";"))
+        #expect(t.column(named: "a")?.text(at: 0) == "1,5")
+        #expect(t.column(named: "b")?.text(at: 0) == "x")
+        let tab = try CSVReader.read(string: "a\tb\n1\t2\n", options: CSVReadOptions(delimiter: "\t"))
+        #expect(tab.column(named: "b")?.doubles == [2])
+    }
+
+    // MARK: - Errors
+
+    @Test func raggedRowNamesFileRowAndCounts() throws {
+        let csv = "a,b,c\n1,2,3\n1,2\n"
+        #expect(throws: TableError(.raggedRow(fields: 2, expected: 3), file: "wine.csv", row: 3)) {
+            try CSVReader.read(string: csv, file: "wine.csv")
+        }
+        let e = TableError(.raggedRow(fields: 12, expected: 14), file: "wine.csv", row: 5)
+        #expect(e.description == "wine.csv: row 5 has 12 fields, the header has 14")
+    }
+
+    @Test func textInANumericSchemaColumnNamesTheValue() throws {
+        let csv = "alcohol,label\n1.0,a\nabc,b\n"
+        let expected = TableError(.expectedNumber, file: "wine.csv", row: 3, column: "alcohol", value: "abc")
+        #expect(throws: expected) {
+            try CSVReader.read(string: csv, file: "wine.csv", options: CSVReadOptions(schema: ["alcohol": .numeric]))
+        }
+        #expect(expected.description == "wine.csv: row 3, column \"alcohol\": expected a number, got \"abc\"")
+    }
+
+    @Test func invalidUTF8IsAnError() throws {
+        let bytes = Array("a,b\n1,ok\n2,".utf8) + [0xFF, 0xFE] + Array("\n".utf8)
+        #expect(throws: TableError(.invalidUTF8, file: "x.csv", row: 3, column: "b", value: "\u{FFFD}\u{FFFD}")) {
+            try CSVReader.read(bytes: bytes, file: "x.csv")
+        }
+    }
+
+    @Test func unclosedQuoteAndTextAfterQuoteAreErrors() throws {
+        #expect(throws: TableError(.unterminatedQuote, file: "q.csv", row: 2)) {
+            try CSVReader.read(string: "a,b\n\"open,1\n", file: "q.csv")
+        }
+        #expect(throws: TableError(.textAfterClosingQuote, file: "q.csv", row: 2, column: "a", value: "\"x\"y")) {
+            try CSVReader.read(string: "a,b\n\"x\"y,1\n", file: "q.csv")
+        }
+    }
+
+    @Test func unknownLabelOrSchemaColumnIsAnError() throws {
+        #expect(throws: TableError(.unknownColumn, file: "f.csv", column: "class", value: "a, b")) {
+            try CSVReader.read(string: "a,b\n1,2\n", file: "f.csv", options: CSVReadOptions(labelColumn: "class"))
+        }
+    }
+
+    @Test func emptyFileIsAnError() {
+        #expect(throws: TableError(.emptyFile, file: "e.csv")) { try CSVReader.read(string: "", file: "e.csv") }
+    }
+
+    @Test func nonFiniteValuesFollowThePolicy() throws {
+        let csv = "x,y\n1,2\nnan,3\n4,inf\n5,6\n"
+        #expect(throws: TableError(.nonFinite, file: "n.csv", row: 3, column: "x", value: "nan")) {
+            try CSVReader.read(string: csv, file: "n.csv")
+        }
+        let dropped = try CSVReader.read(string: csv, file: "n.csv", options: CSVReadOptions(nonFinite: .dropRow))
+        #expect(dropped.column(named: "x")?.doubles == [1, 5])
+        #expect(dropped.lineNumbers == [2, 5])
+        #expect(dropped.droppedRows == [CellNote(line: 3, column: "x", value: "nan"), CellNote(line: 4, column: "y", value: "inf")])
+        let imputed = try CSVReader.read(string: csv, options: CSVReadOptions(nonFinite: .imputeMedian))
+        #expect(imputed.rowCount == 4)
+        #expect(imputed.column(named: "x")?.isMissing(1) == true)
+        #expect(imputed.nonFiniteCells.count == 2)
+    }
+
+    // MARK: - Labels and rows
+
+    @Test func labelsAreOrderedNumericallyWhenNumbers() throws {
+        let t = try CSVReader.read(string: "x,y\n1,10\n2,2\n3,10\n", options: CSVReadOptions(labelColumn: "y"))
+        let (codes, classes) = try t.labelCodes()
+        #expect(classes == ["2", "10"])
+        #expect(codes == [1, 0, 1])
+        #expect(t.column(named: "y")?.type == .categorical)
+    }
+
+    @Test func rowsGatherAndAppendKeepValuesAndLevels() throws {
+        let t = try CSVReader.read(string: "x,c\n1,a\n2,b\n3,a\n")
+        let g = t.rows([2, 0, 2])
+        #expect(g.column(named: "x")?.doubles == [3, 1, 3])
+        #expect(g.lineNumbers == [4, 2, 4])
+        let other = try Table(columns: [.numeric("x", [9]), .categorical("c", ["z"])])
+        let both = try g.appending(other)
+        #expect(both.rowCount == 4)
+        #expect(both.column(named: "c")?.text(at: 3) == "z")
+        #expect(both.originalText(ofRow: 3) == nil)
+        #expect(both.originalText(ofRow: 0).map { Array($0) } == Array("3,a".utf8))
+    }
+}
