@@ -15,6 +15,9 @@ public enum ImageOps {
     public static let entries: [ImageOpEntry] = [
         augmentation(HorizontalFlip.self),
         augmentation(VerticalFlip.self),
+        augmentation(Rotate.self),
+        augmentation(RandomResizedCrop.self),
+        augmentation(RandomBrightnessContrast.self),
     ] + compositions
 
     public static var variants: [SpecVariant<ImageOp>] { entries.map(\.variant) }

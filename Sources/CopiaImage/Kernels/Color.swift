@@ -1,0 +1,79 @@
+/// Point-wise colour kernels: each output sample depends only on the input sample (and, for some, its channel).
+///
+/// Colour ops change colour channels only: the alpha channel of gray+alpha and RGBA images passes through unchanged
+/// (albumentations, which does not know which channel is alpha, would change it too).
+public enum ColorKernels {
+    /// Applies a lookup table per colour channel: `tables[c][v]` (or `tables[0]` for every channel when there is one).
+    /// Each table must hold `maxValue + 1` entries.
+    public static func lookup(_ image: Image, tables: [[Int]]) -> Image {
+        precondition(!tables.isEmpty && tables.allSatisfy { $0.count == image.depth.maxValue + 1 },
+                     "lookup tables need \(image.depth.maxValue + 1) entries")
+        var out = image
+        switch image.depth {
+        case .uint8:
+            let t = tables.map { $0.map { UInt8(clamping: $0) } }
+            lookup(image.bytes, &out.bytes, info: image.info, tables: t)
+        case .uint16:
+            let t = tables.map { $0.map { UInt16(clamping: $0) } }
+            lookup(image.words, &out.words, info: image.info, tables: t)
+        }
+        return out
+    }
+
+    static func lookup<T: ImageSample>(_ src: [T], _ dst: inout [T], info: ImageInfo, tables: [[T]]) {
+        let cn = info.channels, colors = info.colorChannels
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                for c in 0..<colors {
+                    tables[tables.count == 1 ? 0 : min(c, tables.count - 1)].withUnsafeBufferPointer { t in
+                        var i = c
+                        while i < s.count {
+                            d[i] = t[Int(s[i])]
+                            i += cn
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A table of `f(v)` for every sample value `v`, clamped to the depth's range.
+    public static func table(depth: PixelDepth, _ f: (Int) -> Int) -> [Int] {
+        let m = depth.maxValue
+        return (0...m).map { min(max(f($0), 0), m) }
+    }
+
+    /// `v * alpha + beta`, clipped, then truncated toward zero, as albucore's `multiply_add` (albumentations'
+    /// `RandomBrightnessContrast`): a single-precision lookup table at 8-bit, double precision at 16-bit.
+    public static func multiplyAdd(_ image: Image, alpha: Double, beta: Double) -> Image {
+        let m = image.depth.maxValue
+        let t: [Int]
+        if image.depth == .uint8 {
+            let a = Float(alpha), b = Float(beta)
+            t = (0...m).map { v in
+                let r = Float(v) * a + b
+                return r >= Float(m) ? m : (r > 0 ? Int(r) : 0)
+            }
+        } else {
+            t = (0...m).map { v in
+                let r = Double(v) * alpha + beta
+                return r >= Double(m) ? m : (r > 0 ? Int(r) : 0)
+            }
+        }
+        return lookup(image, tables: [t])
+    }
+
+    /// The mean of the colour samples (alpha excluded), 0 for an empty image.
+    public static func mean(_ image: Image) -> Double {
+        let cn = image.channels, colors = image.info.colorChannels
+        var total = 0.0
+        func sum<T: ImageSample>(_ a: [T]) {
+            a.withUnsafeBufferPointer { s in
+                for i in 0..<s.count where cn == colors || i % cn < colors { total += Double(s[i]) }
+            }
+        }
+        if image.depth == .uint8 { sum(image.bytes) } else { sum(image.words) }
+        let n = image.info.pixelCount * colors
+        return n > 0 ? total / Double(n) : 0
+    }
+}

@@ -1,0 +1,82 @@
+import CopiaCore
+
+/// How a resampling kernel reads between pixels. The names are Copia's; the behaviour is OpenCV's `INTER_*` flag of the
+/// same kind, which albumentations passes through.
+public enum Interpolation: String, SpecEnum, Codable, Sendable {
+    /// The pixel whose centre is nearest (`INTER_NEAREST`). Exact: no new sample values.
+    case nearest
+    /// Linear in x and y between the four nearest pixels (`INTER_LINEAR`).
+    case bilinear
+    /// Keys' cubic convolution with a = -0.75 over 4x4 pixels (`INTER_CUBIC`).
+    case bicubic
+    /// Pixel-area averaging when shrinking, bilinear-like when enlarging (`INTER_AREA`). Warps treat it as bilinear,
+    /// as OpenCV's `warpAffine` does.
+    case area
+}
+
+/// What a kernel reads outside the image, named as OpenCV's `BORDER_*` (with `abcdefgh` the row):
+/// `constant` `iiiiii|abcdefgh|iiiiiii` (a fill value), `replicate` `aaaaaa|abcdefgh|hhhhhhh`,
+/// `reflect` `fedcba|abcdefgh|hgfedcb`, `reflect101` `gfedcb|abcdefgh|gfedcba`, `wrap` `cdefgh|abcdefgh|abcdefg`.
+public enum BorderMode: String, SpecEnum, Codable, Sendable {
+    case constant
+    case reflect101
+    case reflect
+    case replicate
+    case wrap
+
+    /// The index inside `0..<length` that position `p` reads, or -1 for `constant` outside the image
+    /// (OpenCV's `borderInterpolate`). `length` must be positive.
+    @inlinable
+    public func index(_ p: Int, length: Int) -> Int {
+        if UInt(bitPattern: p) < UInt(length) { return p }
+        switch self {
+        case .constant:
+            return -1
+        case .replicate:
+            return p < 0 ? 0 : length - 1
+        case .reflect, .reflect101:
+            if length == 1 { return 0 }
+            let delta = self == .reflect101 ? 1 : 0
+            var p = p
+            // Several bounces when a warp reads far outside a small image.
+            let period = 2 * length - 2 * delta
+            if period > 0 {
+                p %= period
+                if p < 0 { p += period }
+            }
+            while UInt(bitPattern: p) >= UInt(length) {
+                p = p < 0 ? -p - 1 + delta : length - 1 - (p - length) - delta
+            }
+            return p
+        case .wrap:
+            var q = p % length
+            if q < 0 { q += length }
+            return q
+        }
+    }
+}
+
+/// Per-channel fill values for `BorderMode.constant`: one value fills every channel; a shorter list leaves the rest 0
+/// (as OpenCV's `borderValue` scalar does). Values are clamped and rounded to the image's depth.
+@usableFromInline
+func fillSamples(_ fill: [Double], channels: Int, depth: PixelDepth) -> [Int] {
+    (0..<channels).map { c in
+        let v = fill.count == 1 ? fill[0] : (c < fill.count ? fill[c] : 0)
+        return Int(min(max(v.rounded(.toNearestOrEven), 0), Double(depth.maxValue)))
+    }
+}
+
+/// The unsigned sample types of `Image`, so that one generic loop serves 8-bit and 16-bit.
+public protocol ImageSample: FixedWidthInteger & UnsignedInteger & Sendable {}
+extension UInt8: ImageSample {}
+extension UInt16: ImageSample {}
+
+extension Double {
+    /// OpenCV's `saturate_cast` of a double to a sample: round half to even, clamp to `0...maxValue`.
+    @inlinable
+    func saturatedSample(_ maxValue: Int) -> Int {
+        guard self == self else { return 0 }  // NaN reads as 0, as OpenCV's cvRound gives INT_MIN then saturates
+        let r = rounded(.toNearestOrEven)
+        return r <= 0 ? 0 : (r >= Double(maxValue) ? maxValue : Int(r))
+    }
+}
