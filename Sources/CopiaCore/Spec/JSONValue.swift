@@ -44,7 +44,7 @@ public enum JSONValue: Equatable, Sendable, CustomStringConvertible {
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
     /// Integral values below 2^53 print without a fraction; others as Swift's shortest round-trip form.
-    static func format(_ x: Double) -> String {
+    public static func format(_ x: Double) -> String {
         if x.isFinite, x == x.rounded(), abs(x) < 9_007_199_254_740_992 { return String(Int64(x)) }
         return x.description
     }

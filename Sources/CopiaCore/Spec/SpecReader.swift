@@ -98,14 +98,22 @@ public final class SpecReader {
     /// Whether the document gave this key (always false when describing).
     public func has(_ key: String) -> Bool { object[key] != nil }
 
-    private func declare(_ key: String, schema: JSONValue, doc: String, default def: JSONValue?, required: Bool) {
+    /// Declares a key. The schema is only built in describe mode (building it while decoding would be wasted work).
+    private func declare(_ key: String, schema: () -> JSONValue, doc: String, default def: JSONValue?, required: Bool) {
         precondition(!declared.contains(key), "spec key \(key) declared twice at \(path)")
         declared.append(key)
-        var s = schema.objectValue ?? JSONObject()
+        if required { requiredKeys.append(key) }
+        guard isDescribing else { return }
+        var s = schema().objectValue ?? JSONObject()
         if !doc.isEmpty { s["description"] = .string(doc) }
         if let def { s["default"] = def }
         properties[key] = .object(s)
-        if required { requiredKeys.append(key) }
+    }
+
+    private static func merge(_ schema: JSONValue, _ extra: JSONObject) -> JSONValue {
+        var s = schema.objectValue ?? JSONObject()
+        for (k, v) in extra { s[k] = v }
+        return .object(s)
     }
 
     // MARK: - Fields
@@ -113,9 +121,7 @@ public final class SpecReader {
     /// An optional field with a default, written out in the resolved spec when absent.
     public func read<T: SpecScalar>(_ key: String, default def: T, doc: String, schema extra: JSONObject = [:],
                                     validate: (T) -> String? = { _ in nil }) -> T {
-        var s = T.schema(in: context).objectValue ?? JSONObject()
-        for (k, v) in extra { s[k] = v }
-        declare(key, schema: .object(s), doc: doc, default: def.specJSON, required: false)
+        declare(key, schema: { Self.merge(T.schema(in: self.context), extra) }, doc: doc, default: def.specJSON, required: false)
         guard !isDescribing, let raw = object[key] else {
             resolved[key] = def.specJSON
             return def
@@ -132,9 +138,7 @@ public final class SpecReader {
     /// A required field.
     public func read<T: SpecValue>(_ key: String, doc: String, schema extra: JSONObject = [:],
                                    validate: (T) -> String? = { _ in nil }) -> T {
-        var s = T.schema(in: context).objectValue ?? JSONObject()
-        for (k, v) in extra { s[k] = v }
-        declare(key, schema: .object(s), doc: doc, default: nil, required: true)
+        declare(key, schema: { Self.merge(T.schema(in: self.context), extra) }, doc: doc, default: nil, required: true)
         if isDescribing {
             return T.placeholder(in: context)
         }
@@ -154,9 +158,7 @@ public final class SpecReader {
     /// An optional field with no default (`null` in the resolved spec when absent).
     public func readOptional<T: SpecValue>(_ key: String, doc: String, schema extra: JSONObject = [:],
                                            validate: (T) -> String? = { _ in nil }) -> T? {
-        var s = T?.schema(in: context).objectValue ?? JSONObject()
-        for (k, v) in extra { s[k] = v }
-        declare(key, schema: .object(s), doc: doc, default: .null, required: false)
+        declare(key, schema: { Self.merge(T?.schema(in: self.context), extra) }, doc: doc, default: .null, required: false)
         guard !isDescribing, let raw = object[key], raw != .null else {
             resolved[key] = .null
             return nil
@@ -172,7 +174,7 @@ public final class SpecReader {
 
     /// A nested object whose fields all have defaults; `{}` when absent.
     public func readObject<T: SpecObject>(_ key: String, doc: String) -> T {
-        declare(key, schema: T.schema(in: context), doc: doc, default: nil, required: false)
+        declare(key, schema: { T.schema(in: self.context) }, doc: doc, default: nil, required: false)
         if isDescribing { return T.placeholder(in: context) }
         let raw = object[key] ?? .object(JSONObject())
         guard let (v, r) = T.decode(raw, at: path(of: key), in: context) else { return T.placeholder(in: context) }
@@ -205,7 +207,7 @@ public final class SpecReader {
 
     /// Records the discriminator (such as `"op": "Rotate"`) as a constant of this variant, consuming the key.
     public func readTag(_ key: String, value: String) {
-        declare(key, schema: ["const": .string(value)], doc: "", default: nil, required: true)
+        declare(key, schema: { ["const": .string(value)] }, doc: "", default: nil, required: true)
         resolved[key] = .string(value)
     }
 

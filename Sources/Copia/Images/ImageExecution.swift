@@ -1,0 +1,122 @@
+/// Turns recipes into files and manifest lines on a bounded pool of workers.
+struct ImageExecution: Sendable {
+    let plan: ImagePlan
+    let index: SampleIndex
+    let facts: [InputFacts]
+    let out: String
+    let write: WriteStage
+    let seed: UInt64
+
+    /// Per-thread codecs and buffers, reused across recipes.
+    final class Worker {
+        let decoder: ImageDecoder
+        let png: PNGEncoder
+        let jpeg: JPEGEncoder
+        let hasher = SHA256()
+        var bytes: [UInt8] = []
+        var image = Image(info: ImageInfo(width: 0, height: 0, channels: 1))
+
+        init(write: WriteStage) {
+            decoder = ImageDecoder(limits: DecodeLimits(maxPixels: Int.max))
+            png = PNGEncoder(level: write.pngCompression)
+            jpeg = JPEGEncoder(quality: write.jpegQuality)
+        }
+    }
+
+    func execute(range: Range<Int>, jobs: Int, manifest: ManifestWriter, progress: ProgressLine) throws {
+        // Create every output folder once, up front.
+        var folders = Set<String>()
+        for r in plan.recipes[range] { folders.insert(FileIO.parentDirectory(of: r.outputPath)) }
+        for f in folders.sorted() { try FileIO.makeDirectories(FileIO.join(out, f)) }
+        let write = self.write
+        try OrderedExecutor(jobs: jobs).run(range: range, makeState: { Worker(write: write) }) { i, worker in
+            try produce(plan.recipes[i], worker: worker)
+        } commit: { _, line in
+            try manifest.append(line)
+            progress.advance()
+        }
+    }
+
+    /// Makes one output file and returns its manifest line.
+    func produce(_ recipe: ImageRecipe, worker w: Worker) throws -> String {
+        let sample = index.samples[recipe.source]
+        let sourceFacts = facts[recipe.source]
+        try FileIO.read(sample.locator, into: &w.bytes)
+        w.hasher.update(w.bytes)
+        let sourceHash = w.hasher.finish()
+        guard sourceHash == sourceFacts.sha256 else {
+            throw RunError("\(sample.locator): changed during the run (sha256 \(sourceHash), was \(sourceFacts.sha256))")
+        }
+        let outputBytes: [UInt8]
+        var outputInfo = sourceFacts.info
+        switch recipe.origin {
+        case .original, .oversampled:
+            outputBytes = w.bytes
+        case .augmented:
+            do {
+                try w.decoder.decode(w.bytes, into: &w.image)
+            } catch let error as CodecError {
+                throw RunError(error.at(sample.locator).description)
+            }
+            let result = try ImageChain.apply(recipe.ops, to: w.image)
+            outputInfo = result.info
+            outputBytes = try encode(result, as: recipe.format, worker: w)
+        }
+        w.hasher.update(outputBytes)
+        let outputHash = w.hasher.finish()
+        try FileIO.writeAtomically(outputBytes, to: FileIO.join(out, recipe.outputPath))
+        return JSONWriter.compact(.object(manifestLine(recipe, sample: sample, sourceHash: sourceHash, outputHash: outputHash,
+                                                     size: outputBytes.count, info: outputInfo)))
+    }
+
+    func encode(_ image: Image, as format: ImageFormat, worker w: Worker) throws -> [UInt8] {
+        switch format {
+        case .png: return try w.png.encode(image)
+        case .jpeg: return try w.jpeg.encode(image)
+        }
+    }
+
+    /// The encoder settings of a new image, recorded so that replay reproduces the bytes.
+    func encoding(for format: ImageFormat) -> JSONValue {
+        switch format {
+        case .png: return ["format": "png", "level": .number(Double(write.pngCompression)), "filter": "sub"]
+        case .jpeg: return ["format": "jpeg", "quality": .number(Double(write.jpegQuality)), "subsampling": "420"]
+        }
+    }
+
+    func manifestLine(_ recipe: ImageRecipe, sample: Sample, sourceHash: String, outputHash: String, size: Int, info: ImageInfo) -> JSONObject {
+        var line: JSONObject = [
+            "id": .string(recipe.id),
+            "path": .string(recipe.outputPath),
+            "sha256": .string(outputHash),
+            "bytes": .number(Double(size)),
+            "label": .string(recipe.label),
+            "split": .string(recipe.split.rawValue),
+            "origin": .string(recipe.origin.rawValue),
+            "width": .number(Double(info.width)),
+            "height": .number(Double(info.height)),
+        ]
+        var source: JSONObject = ["id": .string(sample.id), "path": .string(sample.locator), "sha256": .string(sourceHash)]
+        if let g = sample.group { source["group"] = .string(g) }
+        line["sources"] = [.object(source)]
+        line["ops"] = .array(recipe.ops.map(\.json))
+        if let stage = recipe.randomStage, let key = recipe.randomSample {
+            line["random"] = ["seed": .number(Double(seed)), "stage": .string(stage), "sample": .string(key)]
+            line["encoding"] = encoding(for: recipe.format)
+        } else {
+            line["random"] = .null
+        }
+        return line
+    }
+
+    /// Checks that the manifest an interrupted run left is a prefix of this plan, and returns its length.
+    static func checkResumedPrefix(_ lines: [JSONObject], against recipes: [ImageRecipe], in out: String) throws -> Int {
+        guard lines.count <= recipes.count else {
+            throw RunError("\(out)/\(OutputLayout.manifest): has \(lines.count) lines but this plan has only \(recipes.count) outputs; it belongs to another run")
+        }
+        for (k, line) in lines.enumerated() where line["path"]?.stringValue != recipes[k].outputPath {
+            throw RunError("\(out)/\(OutputLayout.manifest): line \(k + 1) is \(line["path"]?.description ?? "?"), the plan expects \"\(recipes[k].outputPath)\"; it belongs to another run")
+        }
+        return lines.count
+    }
+}

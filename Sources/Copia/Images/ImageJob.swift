@@ -1,0 +1,94 @@
+import Foundation
+
+/// Runs an image pipeline: scan, check inputs, split, plan, execute, finish.
+struct ImageJob {
+    let pipeline: Pipeline
+    let out: String
+    let options: RunOptions
+
+    var spec: PipelineSpec { pipeline.spec }
+
+    func run() throws -> RunSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let source = spec.source!
+
+        // Scan and check every input before anything is written.
+        var index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path) : try ImageScan.labelsCSV(source)
+        let limits = DecodeLimits(maxPixels: source.maxPixels)
+        let checked = try InputCheck.run(index, limits: limits, jobs: options.jobs)
+        var skipped: [String] = []
+        var facts: [InputFacts] = []
+        if !checked.failures.isEmpty {
+            guard source.onBadSample == .skip else { throw RunError(checked.failures.map(\.message)) }
+            skipped = checked.failures.map(\.message)
+            let bad = Set(checked.failures.map(\.index))
+            index = SampleIndex(samples: index.samples.enumerated().filter { !bad.contains($0.offset) }.map(\.element))
+            facts = checked.facts.enumerated().filter { !bad.contains($0.offset) }.map { $0.element! }
+        } else {
+            facts = checked.facts.map { $0! }
+        }
+        if spec.split?.byGroup == true, index.samples.contains(where: { $0.group == nil }) {
+            throw RunError("\(source.path): split.byGroup needs a group for every sample; set the source's groupColumn")
+        }
+        let scanned = clock.now
+
+        // Split, then plan from training samples only.
+        let splits: [Split]
+        if let split = spec.split {
+            splits = Splitter(test: split.test, validation: split.validation, seed: spec.seed).assign(index, byGroup: split.byGroup)
+        } else {
+            splits = [Split](repeating: .train, count: index.count)
+        }
+        let plan = ImagePlanner(spec: spec, index: index, facts: facts, splits: splits).plan()
+        let planned = clock.now
+
+        if options.dryRun {
+            return makeSummary(plan: plan, written: [:], resumed: 0, skipped: skipped, seconds: (clock.now - started).seconds, planLines: plan.describe())
+        }
+
+        // Execute, appending manifest lines in recipe order.
+        let folder = OutputFolder(root: out)
+        let state = try folder.prepare(specHash: pipeline.specHash, planned: plan.recipes.count, seed: spec.seed,
+                                       resume: options.resume, overwrite: options.overwrite)
+        let resumed = try ImageExecution.checkResumedPrefix(state.completeLines, against: plan.recipes, in: out)
+        try FileIO.writeAtomically(JSONWriter.pretty(pipeline.resolved), to: folder.path(OutputLayout.resolvedSpec))
+        let execution = ImageExecution(plan: plan, index: index, facts: facts, out: out, write: spec.write!, seed: spec.seed)
+        let manifest = try ManifestWriter(path: folder.path(OutputLayout.manifest), keepingBytes: state.manifestBytes)
+        let end = options.stopAfter.map { min(plan.recipes.count, resumed + $0) } ?? plan.recipes.count
+        let progress = ProgressLine(label: "copia run", total: end - resumed, enabled: options.showProgress && ProgressLine.stderrIsTerminal)
+        try execution.execute(range: resumed..<end, jobs: options.jobs, manifest: manifest, progress: progress)
+        progress.finish()
+        let executed = clock.now
+        if end < plan.recipes.count {
+            return makeSummary(plan: plan, written: [:], resumed: resumed, skipped: skipped, seconds: (clock.now - started).seconds, planLines: [])
+        }
+
+        // Finish: dataset.json, and the run state goes away.
+        let timings = DatasetSummary.timings([("scanSeconds", (scanned - started).seconds), ("planSeconds", (planned - scanned).seconds),
+                                              ("executeSeconds", (executed - planned).seconds)])
+        let datasetSummary = DatasetSummary(classes: plan.classes, trainBefore: plan.trainCountsBefore, trainAfter: plan.trainCountsAfter,
+                                     splitCounts: plan.splitCounts, outputs: plan.recipes.count,
+                                     inputFingerprint: DatasetSummary.fingerprint(zip(index.samples, facts).map { ($0.id, $1.sha256) }),
+                                     inputSamples: index.count, skipped: skipped)
+        let dataset = try datasetSummary.json(pipeline: pipeline, manifestPath: folder.path(OutputLayout.manifest), timings: timings)
+        try FileIO.writeAtomically(JSONWriter.pretty(dataset), to: folder.path(OutputLayout.dataset))
+        folder.finishState()
+        var written: [Split: Int] = [:]
+        for r in plan.recipes { written[r.split, default: 0] += 1 }
+        return makeSummary(plan: plan, written: written, resumed: resumed, skipped: skipped, seconds: (clock.now - started).seconds, planLines: [])
+    }
+
+    private func makeSummary(plan: ImagePlan, written: [Split: Int], resumed: Int, skipped: [String], seconds: Double, planLines: [String]) -> RunSummary {
+        RunSummary(out: out, before: plan.trainCountsBefore, after: plan.trainCountsAfter, written: written, resumed: resumed,
+                   planned: plan.recipes.count, skipped: skipped, seconds: seconds, planLines: planLines)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension ProgressLine {
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}

@@ -1,0 +1,59 @@
+import CopiaTable
+
+/// Lists image samples without decoding them.
+enum ImageScan {
+    /// `root/<class>/<file>`, recursively inside each class folder, as torchvision's ImageFolder reads it. Hidden
+    /// files and folders (names starting with ".") are ignored; every other file must be a PNG or JPEG, which the
+    /// input check verifies.
+    static func imageFolder(_ root: String) throws -> SampleIndex {
+        guard FileIO.isDirectory(root) else {
+            throw RunError(FileIO.exists(root) ? "\(root): input is not a folder" : "\(root): input folder does not exist")
+        }
+        var samples: [Sample] = []
+        for name in try FileIO.list(root) where !name.hasPrefix(".") {
+            let classPath = FileIO.join(root, name)
+            guard FileIO.isDirectory(classPath) else { continue }
+            for rel in try FileIO.walk(classPath) where !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+                samples.append(Sample(id: name + "/" + rel, label: name, locator: FileIO.join(classPath, rel)))
+            }
+        }
+        guard !samples.isEmpty else {
+            throw RunError("\(root): no images found; expected one folder per class, e.g. \(root)/cat/001.png")
+        }
+        return SampleIndex(samples: samples)
+    }
+
+    /// A CSV with file, label and optional group columns; file paths are relative to `imageRoot` (default: the CSV's folder).
+    static func labelsCSV(_ source: SourceStage) throws -> SampleIndex {
+        guard FileIO.exists(source.path) else { throw RunError("\(source.path): labels CSV does not exist") }
+        let root = source.imageRoot ?? FileIO.parentDirectory(of: source.path)
+        var schema: [String: ColumnType] = [source.fileColumn: .categorical, source.labelColumn: .categorical]
+        if let g = source.groupColumn { schema[g] = .categorical }
+        let table = try CSVReader.read(path: source.path, options: CSVReadOptions(schema: schema))
+        func column(_ name: String) throws -> Int {
+            guard let i = table.columnIndex(named: name) else {
+                throw RunError("\(source.path): no column \"\(name)\"; columns are \(table.columnNames.joined(separator: ", "))")
+            }
+            return i
+        }
+        let fileColumn = try column(source.fileColumn), labelColumn = try column(source.labelColumn)
+        let groupColumn = try source.groupColumn.map(column)
+        var samples: [Sample] = []
+        var seen: Set<String> = []
+        for row in 0..<table.rowCount {
+            guard let file = table.columns[fileColumn].text(at: row), !file.isEmpty else {
+                throw RunError("\(source.path): row \(table.rowLocation(row)), column \"\(source.fileColumn)\": missing file name")
+            }
+            guard let label = table.columns[labelColumn].text(at: row), !label.isEmpty else {
+                throw RunError("\(source.path): row \(table.rowLocation(row)), column \"\(source.labelColumn)\": missing label")
+            }
+            guard seen.insert(file).inserted else {
+                throw RunError("\(source.path): row \(table.rowLocation(row)): file \"\(file)\" is listed twice")
+            }
+            let group = groupColumn.flatMap { table.columns[$0].text(at: row) }
+            samples.append(Sample(id: file, label: label, locator: FileIO.join(root, file), group: group))
+        }
+        guard !samples.isEmpty else { throw RunError("\(source.path): no rows") }
+        return SampleIndex(samples: samples)
+    }
+}

@@ -1,0 +1,55 @@
+/// `copia replay`: regenerates one output from its manifest line alone.
+public enum Replayer {
+    public struct Result: Sendable {
+        public var id: String
+        public var bytes: [UInt8]
+        public var sha256: String
+        public var expected: String
+        public var matches: Bool { sha256 == expected }
+    }
+
+    /// Finds the line whose `id` or `path` is `id` and rebuilds its bytes from its sources, ops and encoding.
+    /// - Throws: when the line is missing, a source is missing or changed since the run, or an op is unknown.
+    public static func replay(manifest: String, id: String) throws -> Result {
+        let lines = try ManifestReader.lines(at: manifest)
+        guard let line = lines.first(where: { $0["id"]?.stringValue == id || $0["path"]?.stringValue == id }) else {
+            let ids = lines.compactMap { $0["id"]?.stringValue }
+            let hint = didYouMean(id, among: ids).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw RunError("\(manifest): no sample with id \"\(id)\"\(hint)")
+        }
+        return try replay(line: line, manifest: manifest)
+    }
+
+    public static func replay(line: JSONObject, manifest: String = "manifest.jsonl") throws -> Result {
+        let id = line["id"]?.stringValue ?? "?"
+        guard let expected = line["sha256"]?.stringValue, let sources = line["sources"]?.arrayValue, let first = sources.first?.objectValue,
+              let sourcePath = first["path"]?.stringValue, let sourceHash = first["sha256"]?.stringValue else {
+            throw RunError("\(manifest): line for \(id) lacks sha256 or sources")
+        }
+        if line["row"] != nil {
+            throw RunError("\(manifest): \(id) is a table row; replay works on image samples (verify checks rows)")
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(sourcePath) } catch { throw RunError("\(id): source \(error)") }
+        guard SHA256.hex(bytes) == sourceHash else {
+            throw RunError("\(sourcePath): changed since the run (sha256 differs from the manifest's \(sourceHash))")
+        }
+        let ops = try (line["ops"]?.arrayValue ?? []).enumerated().map { n, op in try AppliedOp.decode(op, at: "ops[\(n)]") }
+        let output: [UInt8]
+        if line["origin"]?.stringValue == Origin.original.rawValue || line["origin"]?.stringValue == Origin.oversampled.rawValue {
+            output = bytes
+        } else {
+            var image = try ImageDecoder(limits: DecodeLimits(maxPixels: Int.max)).decode(bytes)
+            image = try ImageChain.apply(ops, to: image)
+            guard let encoding = line["encoding"]?.objectValue, let format = encoding["format"]?.stringValue else {
+                throw RunError("\(manifest): \(id) has no encoding settings")
+            }
+            switch format {
+            case "png": output = try PNGEncoder(level: Int(encoding["level"]?.numberValue ?? 1)).encode(image)
+            case "jpeg": output = try JPEGEncoder(quality: Int(encoding["quality"]?.numberValue ?? 95)).encode(image)
+            default: throw RunError("\(manifest): \(id): unknown encoding format \"\(format)\"")
+            }
+        }
+        return Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected)
+    }
+}

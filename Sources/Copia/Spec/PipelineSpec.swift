@@ -1,0 +1,106 @@
+@_exported import CopiaCore
+@_exported import CopiaImage
+
+/// A pipeline as declared in `Pipelines/*.json`: a versioned list of stages.
+///
+/// ```json
+/// {"version": 1, "seed": 42, "stages": [
+///   {"stage": "source", "format": "imageFolder", "path": "SampleData/digits"},
+///   {"stage": "split", "test": 0.2},
+///   {"stage": "augment", "ops": [{"op": "Rotate", "limit": 10, "p": 0.7}]},
+///   {"stage": "balance", "strategy": "max"},
+///   {"stage": "write", "path": "out/digits"}]}
+/// ```
+public struct PipelineSpec: SpecObject {
+    public static let currentVersion = 1
+    public static let specDescription = "A Copia pipeline: source, split, augment, balance and write stages, run by `copia run`."
+
+    public var version: Int
+    public var name: String
+    public var seed: UInt64
+    public var stages: [Stage]
+
+    public init(reading r: SpecReader) {
+        version = r.read("version", doc: "Format version of this file; must be 1.", schema: ["const": 1]) { (v: Int) in
+            v == PipelineSpec.currentVersion ? nil : "unsupported version \(v); this Copia reads version \(PipelineSpec.currentVersion)"
+        }
+        name = r.read("name", default: "pipeline", doc: "A name for reports and the output's dataset.json.")
+        seed = UInt64(r.read("seed", default: 0, in: 0...Int(Int32.max), doc: "Seed of every random choice; same seed, same bytes."))
+        stages = r.read("stages", doc: "The stages, in order: source first, write last.")
+        if !r.isDescribing { validateOrder(r) }
+    }
+
+    /// Structural rules that span stages.
+    private func validateOrder(_ r: SpecReader) {
+        let kinds = stages.map(\.kind)
+        func at(_ i: Int) -> String { "stages[\(i)]" }
+        guard !stages.isEmpty else { r.report("stages", "must contain at least a source and a write stage"); return }
+        if kinds.first != .source { r.report(at(0), "the first stage must be \"source\", got \"\(kinds[0].rawValue)\"") }
+        if kinds.last != .write { r.report(at(stages.count - 1), "the last stage must be \"write\", got \"\(kinds.last!.rawValue)\"") }
+        for kind in [Stage.Kind.source, .split, .write, .balance] {
+            let positions = kinds.indices.filter { kinds[$0] == kind }
+            if positions.count > 1 { r.report(at(positions[1]), "only one \"\(kind.rawValue)\" stage is allowed") }
+        }
+        if let split = kinds.firstIndex(of: .split), let firstFit = kinds.firstIndex(where: { $0 == .augment || $0 == .balance }), firstFit < split {
+            r.report(at(split), "split must come before augment and balance, so nothing is fitted on held-out data")
+        }
+        if let source = source {
+            let isTable = source.format == .table
+            for (i, stage) in stages.enumerated() {
+                if case .augment = stage.body, isTable { r.report(at(i), "augment works on images; this source is a table") }
+                if case .balance(let b) = stage.body {
+                    if isTable, b.method == .augment { r.report("\(at(i)).method", "\"augment\" needs images; use \"randomOverSample\" for a table") }
+                    if !isTable, b.method != .augment { r.report("\(at(i)).method", "\"\(b.method.rawValue)\" works on tables; use \"augment\" for images") }
+                    if !isTable, augment == nil, b.method == .augment {
+                        r.report(at(i), "balance with method \"augment\" needs an augment stage before it to say which ops to use")
+                    }
+                }
+            }
+            if split?.byGroup == true, !isTable, source.format == .imageFolder {
+                r.report("\(at(kinds.firstIndex(of: .split)!)).byGroup", "an imageFolder source has no groups; use a labelsCSV source with a group column")
+            }
+        }
+    }
+
+    public var source: SourceStage? { stages.lazy.compactMap { if case .source(let s) = $0.body { s } else { nil } }.first }
+    public var split: SplitStage? { stages.lazy.compactMap { if case .split(let s) = $0.body { s } else { nil } }.first }
+    public var augment: AugmentStage? { stages.lazy.compactMap { if case .augment(let s) = $0.body { s } else { nil } }.last }
+    public var balance: BalanceStage? { stages.lazy.compactMap { if case .balance(let s) = $0.body { s } else { nil } }.first }
+    public var write: WriteStage? { stages.lazy.compactMap { if case .write(let s) = $0.body { s } else { nil } }.first }
+}
+
+/// One stage, told apart by its `"stage"` key.
+public struct Stage: SpecUnion {
+    public enum Kind: String, Sendable { case source, split, augment, balance, write }
+    public enum Body: Sendable {
+        case source(SourceStage)
+        case split(SplitStage)
+        case augment(AugmentStage)
+        case balance(BalanceStage)
+        case write(WriteStage)
+    }
+
+    public let body: Body
+
+    public var kind: Kind {
+        switch body {
+        case .source: .source
+        case .split: .split
+        case .augment: .augment
+        case .balance: .balance
+        case .write: .write
+        }
+    }
+
+    public static let tagKey = "stage"
+    public static let definitionName = "stage"
+    public static var variants: [SpecVariant<Stage>] {
+        [
+            SpecVariant("source", summary: SourceStage.specDescription) { Stage(body: .source(SourceStage(reading: $0))) },
+            SpecVariant("split", summary: SplitStage.specDescription) { Stage(body: .split(SplitStage(reading: $0))) },
+            SpecVariant("augment", summary: AugmentStage.specDescription) { Stage(body: .augment(AugmentStage(reading: $0))) },
+            SpecVariant("balance", summary: BalanceStage.specDescription) { Stage(body: .balance(BalanceStage(reading: $0))) },
+            SpecVariant("write", summary: WriteStage.specDescription) { Stage(body: .write(WriteStage(reading: $0))) },
+        ]
+    }
+}

@@ -1,0 +1,181 @@
+/// Where the samples come from.
+public struct SourceStage: SpecObject, Sendable {
+    public static let specDescription = "Lists the input samples without decoding them."
+
+    public enum Format: String, SpecEnum, Sendable {
+        /// `root/<class>/<file>`, as torchvision's ImageFolder reads it.
+        case imageFolder
+        /// A CSV with a file column and a label column (and optionally a group column), beside an image folder.
+        case labelsCSV
+        /// A CSV table with a header and a label column.
+        case table
+    }
+
+    public enum BadSamplePolicy: String, SpecEnum, Sendable {
+        /// Stop before writing anything, naming the bad file.
+        case stop
+        /// Leave the sample out and record it, with the reason, in dataset.json.
+        case skip
+    }
+
+    public var format: Format
+    public var path: String
+    public var imageRoot: String?
+    public var fileColumn: String
+    public var labelColumn: String
+    public var groupColumn: String?
+    public var maxPixels: Int
+    public var onBadSample: BadSamplePolicy
+
+    public init(reading r: SpecReader) {
+        format = r.read("format", default: Format.imageFolder, doc: "imageFolder, labelsCSV or table.")
+        path = r.read("path", doc: "The image folder, or the CSV file. Relative paths are relative to the working directory.") { (p: String) in
+            p.isEmpty ? "must not be empty" : nil
+        }
+        imageRoot = r.readOptional("imageRoot", doc: "labelsCSV: folder the file column is relative to (default: the CSV's folder).")
+        fileColumn = r.read("fileColumn", default: "file", doc: "labelsCSV: the column holding image paths.")
+        labelColumn = r.read("labelColumn", default: "label", doc: "labelsCSV and table: the column holding class labels.")
+        groupColumn = r.readOptional("groupColumn", doc: "labelsCSV and table: a column whose equal values must stay in one split.")
+        maxPixels = r.read("maxPixels", default: 100_000_000, in: 1...4_000_000_000, doc: "Images over this many pixels are refused before decoding (decompression bombs).")
+        onBadSample = r.read("onBadSample", default: BadSamplePolicy.stop, doc: "What to do with a corrupt or unreadable sample: stop, or skip and record it.")
+    }
+}
+
+/// Holds out validation and test samples before anything is fitted.
+public struct SplitStage: SpecObject, Sendable {
+    public static let specDescription = "Stratified, seeded train/validation/test split; held-out samples are copied untouched and never used as sources."
+
+    public var test: Double
+    public var validation: Double
+    public var byGroup: Bool
+
+    public init(reading r: SpecReader) {
+        test = r.read("test", default: 0.2, in: 0...0.9, doc: "Fraction of each class held out for testing.")
+        validation = r.read("validation", default: 0, in: 0...0.9, doc: "Fraction of each class held out for validation.")
+        byGroup = r.read("byGroup", default: false, doc: "Keep samples of one group (the source's groupColumn) in one split.")
+        if !r.isDescribing, test + validation >= 1 { r.report("validation", "test + validation must be below 1, got \(JSONValue.format(test + validation))") }
+    }
+}
+
+/// Declares the augmentation chain, and optionally adds augmented copies of every training sample.
+public struct AugmentStage: SpecObject, Sendable {
+    public static let specDescription = "An augmentation chain (ops as in albumentations' Compose). balance uses it to fill classes; copies > 0 also adds that many augmented copies of every training sample."
+
+    public var ops: [ImageOp]
+    public var copies: Int
+
+    public init(reading r: SpecReader) {
+        ops = r.read("ops", doc: "The ops, applied in order, each with its own probability p.") { (ops: [ImageOp]) in
+            ops.isEmpty ? "must list at least one op" : nil
+        }
+        copies = r.read("copies", default: 0, in: 0...1000, doc: "Augmented copies of every training sample, on top of the originals.")
+    }
+}
+
+/// Fills every class of the training split up to a target count.
+public struct BalanceStage: SpecObject, Sendable {
+    public static let specDescription = "Fills classes of the training split up to a target count with new samples made from training samples of the same class."
+
+    public enum Strategy: String, SpecEnum, Sendable {
+        /// Every class up to the largest class's count.
+        case max
+        /// Every class up to the mean count (rounded up); larger classes are kept as they are.
+        case mean
+        /// Every class up to `ratio` times the largest count.
+        case ratio
+        /// Explicit per-class targets in `counts`.
+        case counts
+    }
+
+    public enum Method: String, SpecEnum, Sendable {
+        /// Augmented copies (images), using the ops of the augment stage.
+        case augment
+        /// Exact copies of randomly chosen rows (tables; imbalanced-learn's RandomOverSampler).
+        case randomOverSample
+    }
+
+    public var strategy: Strategy
+    public var ratio: Double
+    public var counts: [String: Int]
+    public var method: Method
+
+    public init(reading r: SpecReader) {
+        strategy = r.read("strategy", default: Strategy.max, doc: "max, mean, ratio (of the largest class) or counts (explicit).")
+        ratio = r.read("ratio", default: 1.0, in: 0.01...100, doc: "strategy ratio: each class is filled to ratio x the largest class's count.")
+        counts = r.read("counts", default: [:], doc: "strategy counts: target training count per class label.") { (c: [String: Int]) in
+            c.values.contains { $0 < 0 } ? "counts must be >= 0" : nil
+        }
+        method = r.read("method", default: Method.augment, doc: "How new samples are made: augment (images) or randomOverSample (tables).")
+        if !r.isDescribing, strategy == .counts, counts.isEmpty { r.report("counts", "strategy \"counts\" needs a counts object, e.g. {\"5\": 150}") }
+        if !r.isDescribing, strategy != .counts, !counts.isEmpty { r.report("counts", "counts is only used with strategy \"counts\", got strategy \"\(strategy.rawValue)\"") }
+    }
+
+    /// The training target for each class given current counts (classes already above target keep their count).
+    public func targets(for current: [(label: String, count: Int)]) -> [String: Int] {
+        let largest = current.map(\.count).max() ?? 0
+        var out: [String: Int] = [:]
+        for (label, count) in current {
+            let target: Int
+            switch strategy {
+            case .max: target = largest
+            case .mean: target = Int((Double(current.reduce(0) { $0 + $1.count }) / Double(max(1, current.count))).rounded(.up))
+            case .ratio: target = Int((Double(largest) * ratio).rounded())
+            case .counts: target = counts[label] ?? count
+            }
+            out[label] = Swift.max(count, target)
+        }
+        return out
+    }
+}
+
+/// Writes the dataset and its provenance.
+public struct WriteStage: SpecObject, Sendable {
+    public static let specDescription = "Writes train/validation/test in ImageFolder layout (or CSV for tables) with manifest.jsonl and dataset.json."
+
+    public enum Format: String, SpecEnum, Sendable {
+        case png
+        case jpeg
+    }
+
+    public var path: String?
+    public var format: Format
+    public var pngCompression: Int
+    public var jpegQuality: Int
+
+    public init(reading r: SpecReader) {
+        path = r.readOptional("path", doc: "Output folder (overridden by `copia run --out`).")
+        format = r.read("format", default: Format.png, doc: "Format of new images; originals are copied byte for byte in their own format.")
+        pngCompression = r.read("pngCompression", default: 1, in: 0...12, doc: "Deflate level for PNG (1 is OpenCV's default; 0 stores).")
+        jpegQuality = r.read("jpegQuality", default: 95, in: 1...100, doc: "JPEG quality when format is jpeg.")
+    }
+}
+
+// MARK: - String-keyed objects
+
+extension Dictionary: SpecValue where Key == String, Value: SpecValue {
+    public static func decode(_ json: JSONValue, at path: String, in context: SpecContext) -> (value: [String: Value], resolved: JSONValue)? {
+        guard case .object(let o) = json else { context.report(path, "expected an object, got \(json)"); return nil }
+        var out: [String: Value] = [:]
+        var resolved = JSONObject()
+        var ok = true
+        for (k, v) in o {
+            if let (value, r) = Value.decode(v, at: "\(path).\(k)", in: context) {
+                out[k] = value
+                resolved[k] = r
+            } else {
+                ok = false
+            }
+        }
+        return ok ? (out, .object(resolved)) : nil
+    }
+    public static func schema(in context: SpecContext) -> JSONValue { ["type": "object", "additionalProperties": Value.schema(in: context)] }
+    public static func placeholder(in context: SpecContext) -> [String: Value] { [:] }
+}
+
+extension Dictionary: SpecScalar where Key == String, Value: SpecScalar {
+    public var specJSON: JSONValue {
+        var o = JSONObject()
+        for k in keys.sorted() { o[k] = self[k]!.specJSON }
+        return .object(o)
+    }
+}

@@ -1,1 +1,0 @@
-public enum CopiaMain { public static func main() {} }
