@@ -1,2 +1,129 @@
-// Benchmark entry point; see Benchmarks/README.md.
-print("{\"status\": \"not yet implemented\"}")
+// CopiaLearn training-speed benchmarks, mirroring ../shared/peers/bench_torch_vae.py (release build):
+//   swift run -c release copia-bench-learn [--threads 2] [--epochs 5] [--only vae|gan|gemm] [--n 10000]
+// Protocol as the peer: one warm-up epoch, then `epochs` timed epochs; seconds/epoch is their median.
+// Prints one JSON line per figure.
+import CopiaCore
+import CopiaLearn
+import Foundation
+
+var threads = 2, epochs = 5, only: String? = nil, n = 10_000
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    switch a {
+    case "--threads": threads = Int(args.next()!)!
+    case "--epochs": epochs = Int(args.next()!)!
+    case "--only": only = args.next()
+    case "--n": n = Int(args.next()!)!
+    default: fatalError("unknown argument \(a)")
+    }
+}
+BLAS.setThreads(threads)
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+@MainActor func emit(_ fields: [String: Any]) {
+    var f = fields
+    f["threads"] = threads
+    f["blas"] = BLAS.backend
+    let data = try! JSONSerialization.data(withJSONObject: f, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func timedEpochs(_ epochs: Int, _ body: () -> Void) -> [Double] {
+    body()
+    return (0..<epochs).map { _ in
+        let t0 = now()
+        body()
+        return now() - t0
+    }
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Fixed pseudo-random inputs in [0, 1), as the peer's (different generator; timing does not depend on values).
+func inputs(_ n: Int) -> Tensor {
+    var rng = CounterRandom(seed: 0, stage: "bench", sample: "x")
+    return Tensor(shape: [n, 784], scalars: (0..<(n * 784)).map { _ in Float(rng.unit()) })
+}
+
+func permutation(_ n: Int, epoch: Int) -> [Int] {
+    var order = Array(0..<n)
+    var rng = CounterRandom(seed: 0, stage: "bench-perm", sample: "\(epoch)")
+    rng.shuffle(&order)
+    return order
+}
+
+// MARK: - GEMM at the VAE's shapes: tensor API versus raw sgemm
+
+@MainActor func benchGEMM() {
+    // (m, n, k, transposeA, transposeB) of the VAE step at batch 128: forward x·Wᵀ, weight gradient dyᵀ·x, input gradient dy·W.
+    let shapes: [(Int, Int, Int, Bool, Bool)] = [
+        (128, 400, 784, false, true), (400, 784, 128, true, false), (128, 784, 400, false, false),
+        (128, 784, 400, false, true), (784, 400, 128, true, false), (128, 400, 784, false, false),
+    ]
+    for (m, nn, k, ta, tb) in shapes {
+        var rng = CounterRandom(seed: 1, stage: "gemm", sample: "\(m)x\(nn)x\(k)")
+        let a = Tensor(shape: ta ? [k, m] : [m, k], scalars: (0..<(m * k)).map { _ in Float(rng.unit()) })
+        let b = Tensor(shape: tb ? [nn, k] : [k, nn], scalars: (0..<(k * nn)).map { _ in Float(rng.unit()) })
+        var c = [Float](repeating: 0, count: m * nn)
+        let reps = 300
+        let flops = 2.0 * Double(m * nn * k) * Double(reps)
+        func best(_ body: () -> Void) -> Double {
+            (0..<5).map { _ in let t0 = now(); body(); return now() - t0 }.min()!
+        }
+        let raw = best {
+            a.scalars.withUnsafeBufferPointer { ap in
+                b.scalars.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        for _ in 0..<reps {
+                            BLAS.sgemm(transposeA: ta, transposeB: tb, m: m, n: nn, k: k, a: ap.baseAddress!,
+                                       b: bp.baseAddress!, c: cp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        var sink: Float = 0
+        let api = best {
+            for _ in 0..<reps { sink += a.matmul(b, transposeSelf: ta, transposeOther: tb).scalars[0] }
+        }
+        emit(["figure": "gemm", "m": m, "n": nn, "k": k, "transposeA": ta, "transposeB": tb,
+              "raw_gflops": flops / raw / 1e9, "tensor_gflops": flops / api / 1e9, "ratio": raw / api,
+              "sink": sink.isFinite])
+    }
+}
+
+// MARK: - VAE 784-400-20-400-784, batch 128, Adam 1e-3
+
+@MainActor func benchVAE() {
+    let x = inputs(n)
+    var rng = CounterRandom(seed: 0, stage: "init", sample: "vae")
+    let model = VariationalAutoencoder(inputSize: 784, hiddenSize: 400, latentSize: 20, rng: &rng)
+    let opt = Adam(parameters: model.allParameters, learningRate: 1e-3)
+    let bs = 128
+    var epoch = 0, lastLoss = 0.0
+    let times = timedEpochs(epochs) {
+        let order = permutation(n, epoch: epoch)
+        var noise = CounterRandom(seed: 0, stage: "bench-noise", sample: "\(epoch)")
+        for start in stride(from: 0, to: n, by: bs) {
+            let batch = x.gatherRows(order[start..<min(start + bs, n)])
+            opt.zeroGradients()
+            lastLoss = model.accumulateGradients(batch, noise: &noise).total
+            opt.step()
+        }
+        epoch += 1
+    }
+    emit(["figure": "vae", "vae_s_per_epoch": median(times), "vae_s_per_epoch_min": times.min()!,
+          "vae_s_per_epoch_max": times.max()!, "vae_samples_s": Double(n) / median(times),
+          "vae_params": model.parameterCount, "last_loss": lastLoss, "epochs_timed": epochs])
+}
+
+if only == nil || only == "gemm" { benchGEMM() }
+if only == nil || only == "vae" { benchVAE() }

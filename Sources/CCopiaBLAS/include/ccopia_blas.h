@@ -14,6 +14,10 @@ extern "C" {
 void ccopia_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
+/* Prepares the backend once, before the first product: on OpenBLAS builds that fell back to generic kernels for a CPU
+ * they do not recognise, selects the AVX-512 or AVX2 kernels the CPU supports (unless OPENBLAS_CORETYPE is set). */
+void ccopia_blas_init(void);
+
 /* Sets the number of threads the BLAS may use (OpenBLAS: openblas_set_num_threads; Accelerate: no-op,
  * it manages its own pool). Call it explicitly so BLAS threads do not compete with the pipeline's workers. */
 void ccopia_blas_set_threads(int threads);

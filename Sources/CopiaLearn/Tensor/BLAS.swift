@@ -20,6 +20,7 @@ public enum BLAS {
 
     /// One-time default of one thread, evaluated before the first product.
     static let defaultConfigured: Bool = {
+        ccopia_blas_init()
         if getenv("OPENBLAS_NUM_THREADS") == nil { ccopia_blas_set_threads(1) }
         return true
     }()
