@@ -100,7 +100,7 @@ static void reader_progress(j_common_ptr cinfo) {
 }
 
 ccopia_jpeg_reader *ccopia_jpeg_reader_create(void) {
-    ccopia_jpeg_reader *reader = (ccopia_jpeg_reader *)calloc(1, sizeof(ccopia_jpeg_reader));
+    ccopia_jpeg_reader *volatile reader = (ccopia_jpeg_reader *)calloc(1, sizeof(ccopia_jpeg_reader));
     if (reader == NULL) return NULL;
     shim_error_init(&reader->err);
     reader->cinfo.err = &reader->err.pub;
@@ -242,7 +242,7 @@ struct ccopia_jpeg_writer {
 };
 
 ccopia_jpeg_writer *ccopia_jpeg_writer_create(void) {
-    ccopia_jpeg_writer *writer = (ccopia_jpeg_writer *)calloc(1, sizeof(ccopia_jpeg_writer));
+    ccopia_jpeg_writer *volatile writer = (ccopia_jpeg_writer *)calloc(1, sizeof(ccopia_jpeg_writer));
     if (writer == NULL) return NULL;
     shim_error_init(&writer->err);
     writer->cinfo.err = &writer->err.pub;
@@ -278,7 +278,7 @@ int ccopia_jpeg_write(ccopia_jpeg_writer *writer, const void *pixels, uint32_t w
         return CCOPIA_JPEG_UNSUPPORTED;
     }
     if (width == 0 || height == 0 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
-        snprintf(message, message_size, "JPEG width and height must be 1...%d, got %ux%u", JPEG_MAX_DIMENSION,
+        snprintf(message, message_size, "JPEG width and height must be 1...%d, got %ux%u", (int)JPEG_MAX_DIMENSION,
                  (unsigned)width, (unsigned)height);
         return CCOPIA_JPEG_UNSUPPORTED;
     }
