@@ -53,6 +53,13 @@ struct CodecRoundTripTests {
         #expect(header == ImageHeader(format: .png, info: image.info, fileBitDepth: 16, isInterlaced: false))
     }
 
+    @Test func pngWiderThanLibpngsDefaultLimitDecodes() throws {
+        // libpng refuses widths over 1,000,000 unless told otherwise; Copia limits pixel counts instead.
+        let image = Image(width: 1_200_000, height: 2, channels: 1, bytes: (0..<2_400_000).map { UInt8(truncatingIfNeeded: $0 / 7) })
+        let png = try PNGEncoder().encode(image)
+        #expect(try ImageDecoder().decode(png) == image)
+    }
+
     @Test func sixteenBitSamplesAreStoredBigEndian() throws {
         let image = Image(width: 1, height: 1, channels: 1, words: [0x1234])
         let png = try PNGEncoder(level: 0, filter: .none).encode(image)

@@ -55,6 +55,8 @@ public struct CodecError: Error, Equatable, Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// One line naming the file (when known), what went wrong and the codec's message:
+    /// `"a.png: corrupt PNG (libpng: IDAT: CRC error)"`.
     public var description: String {
         let name = format?.displayName ?? "image"
         let summary: String
