@@ -25,6 +25,14 @@ void ccopia_blas_set_threads(int threads);
 /* The thread count the BLAS reports (1 where it cannot say). */
 int ccopia_blas_get_threads(void);
 
+/* One Adam/AdamW update over n parameters (see Adam in CopiaLearn for the formula); vectorised with AVX2 where present. */
+void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step_size,
+                      float bc2_root, float eps, float l2, float shrink);
+
+/* Binary cross-entropy on logits summed over n values (returned), and its gradient (sigmoid(x) - t) * scale.
+ * exp/log are polynomials with relative error below 2e-7 and absolute error below 3e-8. */
+double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long n, float scale);
+
 /* The backend's name and configuration, for benchmark logs. */
 const char *ccopia_blas_backend(void);
 

@@ -1,3 +1,5 @@
+import CCopiaBLAS
+
 /// Updates parameters from their accumulated gradients.
 ///
 /// An optimiser holds per-parameter state (momentum, moment estimates) in the order of `parameters`; checkpoints save
@@ -145,18 +147,14 @@ public class Adam: Optimizer {
         let l2: Float = decoupledWeightDecay ? 0 : weightDecay
         let shrink: Float = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
         for (i, p) in parameters.enumerated() {
+            precondition(p.gradient.count == p.value.count, "Adam: gradient \(p.gradient.shape) for parameter \(p.value.shape)")
             p.value.scalars.withUnsafeMutableBufferPointer { w in
                 p.gradient.scalars.withUnsafeBufferPointer { g in
                     firstMoment[i].scalars.withUnsafeMutableBufferPointer { m in
                         secondMoment[i].scalars.withUnsafeMutableBufferPointer { v in
-                            for j in 0..<w.count {
-                                let gj = g[j] + l2 * w[j]
-                                let mj = b1 * m[j] + (1 - b1) * gj
-                                let vj = b2 * v[j] + (1 - b2) * gj * gj
-                                m[j] = mj
-                                v[j] = vj
-                                w[j] = w[j] * shrink - stepSize * mj / (vj.squareRoot() / bc2Root + eps)
-                            }
+                            // m, v and w updated as documented above, in C so the loop is vectorised.
+                            ccopia_adam_step(w.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress, w.count,
+                                             b1, b2, stepSize, bc2Root, eps, l2, shrink)
                         }
                     }
                 }
