@@ -55,7 +55,7 @@ struct ImageExecution: Sendable {
         case .augmented:
             do {
                 try w.decoder.decode(w.bytes, into: &w.image)
-            } catch let error as CodecError {
+            } catch {
                 throw RunError(error.at(sample.locator).description)
             }
             let result = try ImageChain.apply(recipe.ops, to: w.image)

@@ -63,8 +63,9 @@ public struct JSONParser {
     }
 
     private mutating func literal(_ word: String) throws(SyntaxError) {
+        let start = i
         for b in word.utf8 {
-            guard i < bytes.count, bytes[i] == b else { throw error("invalid literal, expected \(word)") }
+            guard i < bytes.count, bytes[i] == b else { i = start; throw error("invalid literal, expected \(word)") }
             i += 1
         }
     }

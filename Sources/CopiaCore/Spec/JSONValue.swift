@@ -42,6 +42,10 @@ public enum JSONValue: Equatable, Sendable, CustomStringConvertible {
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
 
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
+    public subscript(index: Int) -> JSONValue? {
+        guard let a = arrayValue, a.indices.contains(index) else { return nil }
+        return a[index]
+    }
 
     /// Integral values below 2^53 print without a fraction; others as Swift's shortest round-trip form.
     public static func format(_ x: Double) -> String {
