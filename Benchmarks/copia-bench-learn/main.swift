@@ -6,7 +6,7 @@ import CopiaCore
 import CopiaLearn
 import Foundation
 
-var threads = 2, epochs = 5, only: String? = nil, n = 10_000
+var threads = 2, epochs = 5, only: String? = nil, n = 10_000, logDirectory: String? = nil
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
@@ -14,6 +14,7 @@ while let a = args.next() {
     case "--epochs": epochs = Int(args.next()!)!
     case "--only": only = args.next()
     case "--n": n = Int(args.next()!)!
+    case "--write-log": logDirectory = args.next()
     default: fatalError("unknown argument \(a)")
     }
 }
@@ -125,5 +126,41 @@ func permutation(_ n: Int, epoch: Int) -> [Int] {
           "vae_params": model.parameterCount, "last_loss": lastLoss, "epochs_timed": epochs])
 }
 
+// MARK: - A short VAE run that writes TensorBoard and JSONL logs (checked by Benchmarks/learn/check_tensorboard.py)
+
+@MainActor func writeLog(to directory: String) throws {
+    let x = inputs(512)
+    var rng = CounterRandom(seed: 0, stage: "init", sample: "vae-log")
+    let model = VariationalAutoencoder(inputSize: 784, hiddenSize: 64, latentSize: 8, rng: &rng)
+    let opt = Adam(parameters: model.allParameters, learningRate: 1e-3)
+    let schedule = CosineSchedule(peak: 1e-3, totalSteps: 40, warmupSteps: 5)
+    let log = try SummaryWriter(logDirectory: directory)
+    var noise = CounterRandom(seed: 0, stage: "noise", sample: "vae-log")
+    for step in 0..<40 {
+        let start = (step * 64) % 512
+        opt.learningRate = schedule.learningRate(atStep: step)
+        opt.zeroGradients()
+        let loss = model.accumulateGradients(x.rows(start..<(start + 64)), noise: &noise)
+        let norm = GradientClipping.clipNorm(opt.parameters, maxNorm: 1e4)
+        opt.step()
+        try log.addScalar("loss/total", loss.total / 64, step: step)
+        try log.addScalar("loss/kl", loss.kl / 64, step: step)
+        try log.addScalar("learning_rate", Double(opt.learningRate), step: step)
+        try log.addScalar("gradient_norm", norm, step: step)
+        if step % 10 == 9 {
+            try log.addHistograms(of: model, step: step)
+            var sampler = CounterRandom(seed: 0, stage: "samples", sample: "\(step)")
+            let samples = model.generate(count: 16, using: &sampler).reshaped([16, 1, 28, 28])
+            try log.addImage("samples", ImageGrid(samples, columns: 4), step: step)
+        }
+    }
+    try log.flush()
+    emit(["figure": "log", "event_file": log.eventFilePath, "scalars": log.scalarsPath])
+}
+
+if let logDirectory {
+    do { try writeLog(to: logDirectory) } catch { fatalError("\(error)") }
+    exit(0)
+}
 if only == nil || only == "gemm" { benchGEMM() }
 if only == nil || only == "vae" { benchVAE() }
