@@ -62,6 +62,13 @@ import Testing
             #expect(Self.parse(v.description) == v)
             let g = String(format: "%.10g", v)
             #expect(Self.parse(g) == Double(g))
+            let f = String(format: "%.*f", Int(rng.next() % 12), Double(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60)) * 1e-6)
+            for text in [g, f] {
+                let bytes = Array(text.utf8)
+                if let (value, end) = bytes.withUnsafeBufferPointer({ NumberParsing.prefix($0, 0, $0.count) }) {
+                    #expect(end == bytes.count && value == Double(text), "\(text)")
+                }
+            }
         }
     }
 

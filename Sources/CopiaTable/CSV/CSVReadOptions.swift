@@ -24,6 +24,8 @@ public struct CSVReadOptions: Codable, Sendable, Equatable {
     public var keepOriginalText: Bool
     /// Bytes read at a time; a record longer than this grows the buffer.
     public var chunkSize: Int
+    /// Chunks of at least this many bytes are parsed as two halves in parallel (tests lower it).
+    var parallelThreshold = 1 << 18
 
     public init(delimiter: String = ",", labelColumn: String? = nil, schema: [String: ColumnType] = [:],
                 nonFinite: NonFinitePolicy = .error, keepOriginalText: Bool = true, chunkSize: Int = 1 << 22) {

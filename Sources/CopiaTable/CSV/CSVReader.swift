@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// A streaming CSV reader: RFC 4180 quoting (`""` inside quotes is a quote; quoted fields may hold delimiters and line
 /// breaks), LF or CRLF line endings, an optional UTF-8 byte-order mark, empty fields as missing values, any one-byte
@@ -87,33 +88,32 @@ struct MemorySource: ByteSource {
 
 // MARK: - The record scanner
 
-/// Field boundaries of one record, found by `scanRecord`.
+/// Field boundaries of the records of one chunk, flat: record `r`'s field `j` is entry `r * columns + j`.
 struct FieldSpans {
     var start: [Int] = []
     var end: [Int] = []
-    /// 1: quoted; 2: quoted and holds escaped quotes.
+    /// 0: plain; 1: quoted; 2: quoted and holds escaped quotes.
     var flags: [UInt8] = []
-    var count = 0
-    /// Line breaks inside quoted fields.
-    var innerLines = 0
 
-    mutating func reset() {
-        count = 0
-        innerLines = 0
+    var count: Int { start.count }
+
+    mutating func removeAll() {
+        start.removeAll(keepingCapacity: true)
+        end.removeAll(keepingCapacity: true)
+        flags.removeAll(keepingCapacity: true)
+    }
+
+    mutating func truncate(to n: Int) {
+        start.removeSubrange(n...)
+        end.removeSubrange(n...)
+        flags.removeSubrange(n...)
     }
 
     @inline(__always)
     mutating func add(_ s: Int, _ e: Int, _ f: UInt8) {
-        if count < start.count {
-            start[count] = s
-            end[count] = e
-            flags[count] = f
-        } else {
-            start.append(s)
-            end.append(e)
-            flags.append(f)
-        }
-        count += 1
+        start.append(s)
+        end.append(e)
+        flags.append(f)
     }
 }
 
@@ -130,18 +130,18 @@ private let quote: UInt8 = 0x22
 private let lf: UInt8 = 0x0A
 private let cr: UInt8 = 0x0D
 
-/// Scans one record starting at `start` in `p[0..<len]`. `eof` says whether more bytes may follow.
+/// Scans one record starting at `start` in `p[0..<len]`, appending its fields to `spans`. `eof` says whether more
+/// bytes may follow; `innerLines` receives the line breaks inside quoted fields.
 @inline(__always)
 func scanRecord(_ p: UnsafeBufferPointer<UInt8>, from start: Int, length len: Int, eof: Bool, delimiter: UInt8,
-                into spans: inout FieldSpans) -> ScanOutcome {
-    spans.reset()
+                into spans: inout FieldSpans, innerLines: inout Int) -> ScanOutcome {
+    innerLines = 0
     var i = start
     while true {
         if i < len && p[i] == quote {
             let fs = i + 1
             i += 1
             var flag: UInt8 = 1
-            var lines = 0
             var fe = 0
             while true {
                 if i >= len { return eof ? .unterminatedQuote : .incomplete }
@@ -156,10 +156,9 @@ func scanRecord(_ p: UnsafeBufferPointer<UInt8>, from start: Int, length len: In
                     i += 1
                     break
                 }
-                if c == lf { lines += 1 }
+                if c == lf { innerLines += 1 }
                 i += 1
             }
-            spans.innerLines += lines
             spans.add(fs, fe, flag)
             if i >= len { return eof ? .record(next: len) : .incomplete }
             let c = p[i]
@@ -219,8 +218,9 @@ func lossyText(_ bytes: some Collection<UInt8>) -> String { String(decoding: byt
 // MARK: - Column builders
 
 /// Accumulates one column's values while reading.
-final class ColumnBuilder {
+final class ColumnBuilder: @unchecked Sendable {
     enum Mode { case numeric, categorical, boolean }
+    enum Outcome { case ok, notABoolean, invalidUTF8 }
     let name: String
     /// Fixed by the schema (or the label rule); nil when inferred.
     let fixed: ColumnType?
@@ -235,7 +235,6 @@ final class ColumnBuilder {
     var bools: [Bool] = []
     var trueSpelling: String?
     var falseSpelling: String?
-    var lastAddedLevel = false
 
     init(name: String, fixed: ColumnType?) {
         self.name = name
@@ -249,38 +248,34 @@ final class ColumnBuilder {
 
     var count: Int { missing.count }
 
-    enum Outcome { case ok, notANumber, nonFinite, notABoolean, invalidUTF8 }
-
-    @inline(__always)
-    func appendMissing() {
-        missing.append(true)
-        anyMissing = true
-        lastAddedLevel = false
-        switch mode {
-        case .numeric: numbers.append(.nan)
-        case .categorical: codes.append(-1)
-        case .boolean: bools.append(false)
+    /// Appends numbers parsed in pass one (`keep` leaves out dropped records).
+    func appendNumbers(_ v: UnsafePointer<Double>, _ m: UnsafePointer<Bool>, count n: Int, keep: [Bool]?) {
+        if let keep {
+            for r in 0..<n where keep[r] {
+                numbers.append(v[r])
+                missing.append(m[r])
+                if m[r] { anyMissing = true }
+            }
+        } else {
+            numbers.append(contentsOf: UnsafeBufferPointer(start: v, count: n))
+            missing.append(contentsOf: UnsafeBufferPointer(start: m, count: n))
+            if !anyMissing { for r in 0..<n where m[r] { anyMissing = true; break } }
         }
     }
 
-    /// Appends the value in `p[s..<e]`. On `.notANumber` for an inferred column nothing is appended: the reader
-    /// converts the column to categorical and calls again.
-    @inline(__always)
-    func append(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Outcome {
+    /// Appends one categorical or boolean value from `p[s..<e]` (flag 2: unescape quotes first).
+    func appendField(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ flag: UInt8) -> Outcome {
         if s == e { appendMissing(); return .ok }
+        if flag == 2 {
+            let bytes = unescapedField(p, s, e, flag)
+            return bytes.withUnsafeBufferPointer { appendField($0, 0, $0.count, 0) }
+        }
         switch mode {
         case .numeric:
-            guard let v = NumberParsing.parse(p, s, e) else {
-                var allSpace = true
-                for j in s..<e where p[j] != 0x20 && p[j] != 0x09 { allSpace = false; break }
-                if allSpace { appendMissing(); return .ok }
-                return .notANumber
-            }
-            numbers.append(v)
-            missing.append(false)
-            return v.isFinite ? .ok : .nonFinite
+            // Only reached for text in an inferred column converted mid-chunk; never for numbers.
+            return .ok
         case .categorical:
-            return appendCategorical(p, s, e)
+            return appendCategorical(p, s, e) ? .ok : .invalidUTF8
         case .boolean:
             guard let b = Self.boolean(p, s, e, strict: fixed != .boolean) else { return .notABoolean }
             bools.append(b)
@@ -291,66 +286,55 @@ final class ColumnBuilder {
         }
     }
 
-    @inline(__always)
-    func appendCategorical(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Outcome {
+    func appendMissing() {
+        missing.append(true)
+        anyMissing = true
+        switch mode {
+        case .numeric: numbers.append(.nan)
+        case .categorical: codes.append(-1)
+        case .boolean: bools.append(false)
+        }
+    }
+
+    /// False when a new value is not UTF-8.
+    func appendCategorical(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        // Labels and other low-cardinality columns mostly repeat the previous value: check it before hashing.
+        if let last = codes.last, last >= 0, levelBytes[Int(last)].elementsEqual(p[s..<e]) {
+            codes.append(last)
+            missing.append(false)
+            return true
+        }
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for j in s..<e { h = (h ^ UInt64(p[j])) &* 0x0000_0100_0000_01B3 }
         if let candidates = lookup[h] {
             for c in candidates where levelBytes[Int(c)].elementsEqual(p[s..<e]) {
                 codes.append(c)
                 missing.append(false)
-                lastAddedLevel = false
-                return .ok
+                return true
             }
         }
         let bytes = Array(p[s..<e])
-        guard let text = String(validating: bytes, as: UTF8.self) else { return .invalidUTF8 }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         let c = Int32(levels.count)
         levels.append(text)
         levelBytes.append(bytes)
         lookup[h, default: []].append(c)
         codes.append(c)
         missing.append(false)
-        lastAddedLevel = true
-        return .ok
-    }
-
-    /// Removes the last row (for a dropped record), including a level only that row introduced.
-    func removeLast() {
-        guard !missing.isEmpty else { return }
-        missing.removeLast()
-        switch mode {
-        case .numeric: numbers.removeLast()
-        case .boolean: bools.removeLast()
-        case .categorical:
-            codes.removeLast()
-            if lastAddedLevel {
-                let bytes = levelBytes.removeLast()
-                levels.removeLast()
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-                lookup[h]?.removeLast()
-                if lookup[h]?.isEmpty == true { lookup[h] = nil }
-            }
-        }
-        lastAddedLevel = false
+        return true
     }
 
     /// Switches an inferred numeric column to categorical, given the text of the rows so far (nil for missing).
     func convertToCategorical(texts: [String?]) {
         mode = .categorical
         numbers = []
-        codes = []
-        levels = []
-        levelBytes = []
-        lookup = [:]
         missing = []
+        anyMissing = false
         for t in texts {
-            guard let t else { codes.append(-1); missing.append(true); continue }
+            guard let t else { appendMissing(); continue }
             let bytes = Array(t.utf8)
             _ = bytes.withUnsafeBufferPointer { appendCategorical($0, 0, $0.count) }
         }
-        lastAddedLevel = false
     }
 
     static func boolean(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, strict: Bool) -> Bool? {
@@ -388,6 +372,275 @@ final class ColumnBuilder {
     }
 }
 
+// MARK: - Pass one: scan and parse a range of records
+
+/// How pass one treats each column: numeric columns are parsed on the spot into a column-major block, the others
+/// have their field bounds recorded for pass two.
+struct PartLayout: Sendable {
+    let columns: Int
+    let delimiter: UInt8
+    /// Per column: its slot in the numeric block (>= 0), or `-1 - slot` in the span block.
+    let slot: [Int]
+    let numericCount: Int
+    let spanCount: Int
+    /// Per numeric slot: a non-number is an error (schema says numeric) rather than a reason to turn categorical.
+    let fixedNumeric: [Bool]
+    let nonFiniteIsError: Bool
+}
+
+/// An error pass one found; it stops the part (everything before it is complete).
+struct PartError {
+    enum Kind { case ragged(Int), unterminatedQuote, textAfterQuote, notANumber, nonFinite }
+    var kind: Kind
+    /// Lines from the part's first line.
+    var line: Int
+    var column: Int?
+    var value: String?
+}
+
+/// What pass one produced for one range of a chunk. Buffers are manual so the hot loop does no reference counting.
+final class PartResult: @unchecked Sendable {
+    let capacity: Int
+    let values: UnsafeMutablePointer<Double>
+    let missing: UnsafeMutablePointer<Bool>
+    let spanStart: UnsafeMutablePointer<Int>
+    let spanEnd: UnsafeMutablePointer<Int>
+    let spanFlags: UnsafeMutablePointer<UInt8>
+    var records = 0
+    var recordStart: [Int] = []
+    var recordEnd: [Int] = []
+    var recordLine: [Int] = []
+    /// Lines consumed, blank ones included.
+    var lines = 0
+    /// The index after the last consumed record.
+    var end = 0
+    var error: PartError?
+    /// Per numeric slot: the first record where an inferred numeric column met text (Int.max: never).
+    var numericFailure: [Int]
+    /// (record, column) of NaN and infinity, in reading order.
+    var nonFinite: [(Int, Int)] = []
+
+    init(capacity: Int, layout: PartLayout) {
+        self.capacity = capacity
+        values = .allocate(capacity: max(1, capacity * layout.numericCount))
+        missing = .allocate(capacity: max(1, capacity * layout.numericCount))
+        spanStart = .allocate(capacity: max(1, capacity * layout.spanCount))
+        spanEnd = .allocate(capacity: max(1, capacity * layout.spanCount))
+        spanFlags = .allocate(capacity: max(1, capacity * layout.spanCount))
+        numericFailure = Array(repeating: Int.max, count: layout.numericCount)
+        recordStart.reserveCapacity(capacity)
+        recordEnd.reserveCapacity(capacity)
+        recordLine.reserveCapacity(capacity)
+    }
+
+    deinit {
+        values.deallocate()
+        missing.deallocate()
+        spanStart.deallocate()
+        spanEnd.deallocate()
+        spanFlags.deallocate()
+    }
+}
+
+/// Scans and parses the records in `p[from..<to]` (fused: each field is parsed while its bytes are in cache).
+/// Stops at an incomplete record (unless `eof`) or at the first error.
+func parsePart(_ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, eof: Bool, layout: PartLayout, into out: PartResult) {
+    let ncols = layout.columns
+    let delimiter = layout.delimiter
+    let cap = out.capacity
+    let values = out.values, missing = out.missing
+    let spanStart = out.spanStart, spanEnd = out.spanEnd, spanFlags = out.spanFlags
+    let spanCount = layout.spanCount
+    var failure = out.numericFailure
+    var nonFinite: [(Int, Int)] = []
+    var recordStart = out.recordStart, recordEnd = out.recordEnd, recordLine = out.recordLine
+    var scratch: [UInt8] = []
+    var r = 0
+    var lines = 0
+    var i = from
+    var consumed = from
+    var error: PartError? = nil
+    layout.slot.withUnsafeBufferPointer { slot in
+    layout.fixedNumeric.withUnsafeBufferPointer { fixedNumeric in
+    records: while i < to {
+        let begin = i
+        var j = 0
+        var inner = 0
+        var next = 0
+        var blankCandidate = false
+        fields: while true {
+            var fs: Int, fe: Int, flag: UInt8 = 0
+            var early: Double? = nil
+            var earlyEnd = -1
+            var terminator = false
+            if i < to && p[i] == quote {
+                fs = i + 1
+                i += 1
+                flag = 1
+                while true {
+                    if i >= to {
+                        if eof { error = PartError(kind: .unterminatedQuote, line: lines, column: nil, value: nil) }
+                        break records
+                    }
+                    let c = p[i]
+                    if c == quote {
+                        if i + 1 < to {
+                            if p[i + 1] == quote { flag = 2; i += 2; continue }
+                        } else if !eof {
+                            break records
+                        }
+                        break
+                    }
+                    if c == lf { inner += 1 }
+                    i += 1
+                }
+                fe = i
+                i += 1
+                if i >= to {
+                    if !eof { break records }
+                    terminator = true
+                    next = to
+                } else {
+                    let c = p[i]
+                    if c == delimiter {
+                        i += 1
+                    } else if c == lf {
+                        terminator = true
+                        next = i + 1
+                    } else if c == cr && i + 1 < to && p[i + 1] == lf {
+                        terminator = true
+                        next = i + 2
+                    } else if c == cr && i + 1 >= to {
+                        if !eof { break records }
+                        terminator = true
+                        next = to
+                    } else {
+                        var e = i
+                        while e < to && p[e] != delimiter && p[e] != lf { e += 1 }
+                        error = PartError(kind: .textAfterQuote, line: lines, column: j < ncols ? j : nil, value: lossyText(p[(fs - 1)..<e]))
+                        break records
+                    }
+                }
+            } else {
+                fs = i
+                // Numbers are parsed in the same pass that finds the field's end (the common case).
+                if j < ncols, slot[j] >= 0, failure[slot[j]] == Int.max, let (v, k) = NumberParsing.prefix(p, i, to) {
+                    early = v
+                    earlyEnd = k
+                    i = k
+                }
+                while i < to {
+                    let c = p[i]
+                    if c == delimiter || c == lf { break }
+                    i += 1
+                }
+                if i >= to {
+                    if !eof { break records }
+                    fe = to
+                    if fe > fs && p[fe - 1] == cr { fe -= 1 }
+                    terminator = true
+                    next = to
+                } else if p[i] == lf {
+                    fe = i
+                    if fe > fs && p[fe - 1] == cr { fe -= 1 }
+                    terminator = true
+                    next = i + 1
+                } else {
+                    fe = i
+                    i += 1
+                }
+                if j == 0 && terminator && fe == fs { blankCandidate = true }
+            }
+            if j < ncols {
+                let s = slot[j]
+                if s >= 0 {
+                    let k = s &* cap &+ r
+                    if failure[s] == Int.max {  // a column that met text is left to pass two
+                        if fs == fe {
+                            values[k] = .nan
+                            missing[k] = true
+                        } else {
+                            let parsed: Double?
+                            if let early, fe == earlyEnd {
+                                parsed = early
+                            } else if flag == 2 {
+                                scratch = unescapedField(p, fs, fe, 2)
+                                parsed = scratch.withUnsafeBufferPointer { NumberParsing.parse($0, 0, $0.count) }
+                            } else {
+                                parsed = NumberParsing.parse(p, fs, fe)
+                            }
+                            if let v = parsed {
+                                values[k] = v
+                                missing[k] = false
+                                if !v.isFinite {
+                                    if layout.nonFiniteIsError {
+                                        error = PartError(kind: .nonFinite, line: lines, column: j, value: lossyText(p[fs..<fe]))
+                                        break records
+                                    }
+                                    nonFinite.append((r, j))
+                                }
+                            } else {
+                                var blank = true
+                                for q in fs..<fe where p[q] != 0x20 && p[q] != 0x09 { blank = false; break }
+                                if blank {
+                                    values[k] = .nan
+                                    missing[k] = true
+                                } else if fixedNumeric[s] {
+                                    error = PartError(kind: .notANumber, line: lines, column: j,
+                                                      value: lossyText(flag == 2 ? scratch[...] : Array(p[fs..<fe])[...]))
+                                    break records
+                                } else {
+                                    failure[s] = r
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    let k = r &* spanCount &+ (-1 &- s)
+                    spanStart[k] = fs
+                    spanEnd[k] = fe
+                    spanFlags[k] = flag
+                }
+            }
+            j += 1
+            if terminator { break fields }
+        }
+        if j != ncols {
+            if j == 1 && blankCandidate && ncols > 1 {
+                lines += 1 + inner
+                i = next
+                consumed = next
+                continue records
+            }
+            error = PartError(kind: .ragged(j), line: lines, column: nil, value: nil)
+            break records
+        }
+        var end = next
+        while end > begin && (p[end - 1] == lf || p[end - 1] == cr) { end -= 1 }
+        recordStart.append(begin)
+        recordEnd.append(end)
+        recordLine.append(lines)
+        lines += 1 + inner
+        r += 1
+        i = next
+        consumed = next
+        if r == cap { break records }
+    }
+    }
+    }
+    // `i` may sit inside an unfinished record; the part ends after the last complete one.
+    out.end = consumed
+    out.records = r
+    out.lines = lines
+    out.error = error
+    // Failures and non-finite cells in a record that was not completed do not count.
+    out.numericFailure = failure.map { $0 < r ? $0 : Int.max }
+    out.nonFinite = nonFinite.filter { $0.0 < r }
+    out.recordStart = recordStart
+    out.recordEnd = recordEnd
+    out.recordLine = recordLine
+}
+
 // MARK: - The parser
 
 struct Parser {
@@ -396,19 +649,15 @@ struct Parser {
     let delimiter: UInt8
     var header: [String] = []
     var builders: [ColumnBuilder] = []
-    var spans = FieldSpans()
     var line = 1
     var lineNumbers: [Int] = []
     var dropped: [CellNote] = []
     var nonFiniteCells: [CellNote] = []
-    // Original record bytes: finished chunks plus the current one.
+    // Original record bytes: one kept array per chunk.
     var keptChunks: [[UInt8]] = []
     var recordChunk: [Int32] = []
     var recordStart: [Int] = []
     var recordEnd: [Int] = []
-    var scratch: [UInt8] = []
-    /// Where the current chunk's kept bytes start in the parse buffer (-1: no record kept from it yet).
-    var keptFrom = -1
 
     init(file: String, options: CSVReadOptions) throws {
         self.file = file
@@ -425,7 +674,6 @@ struct Parser {
         var eof = false
         var first = true
         while true {
-            // Fill the buffer.
             while !eof && length < capacity {
                 let n = try source.read(into: buffer + length, count: capacity - length)
                 if n == 0 { eof = true } else { length += n }
@@ -433,10 +681,16 @@ struct Parser {
             var start = 0
             let p = UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: length)
             if first {
-                first = false
                 if length >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
             }
-            let consumed = try parseRecords(p, from: start, eof: eof)
+            var consumed = start
+            if header.isEmpty {
+                consumed = try readHeader(p, from: start, eof: eof)
+            }
+            if !header.isEmpty {
+                consumed = try parseChunk(p, from: consumed, eof: eof)
+            }
+            first = false
             if eof { break }
             // Carry the unfinished record over; grow when one record fills the whole buffer.
             let rest = length - consumed
@@ -454,168 +708,227 @@ struct Parser {
         if header.isEmpty { throw TableError(.emptyFile, file: file) }
     }
 
-    /// Parses complete records in `p[start...]`; returns the index after the last complete record.
-    mutating func parseRecords(_ p: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool) throws -> Int {
-        var i = start
-        let keep = options.keepOriginalText
-        let chunkIndex = Int32(keptChunks.count)
-        keptFrom = -1
-        while i < p.count {
-            switch scanRecord(p, from: i, length: p.count, eof: eof, delimiter: delimiter, into: &spans) {
-            case .incomplete:
-                if keep && keptFrom >= 0 { keptChunks.append(Array(p[keptFrom..<i])) }
-                return i
-            case .unterminatedQuote:
-                throw TableError(.unterminatedQuote, file: file, row: line)
-            case .textAfterQuote(let at):
-                var e = at + 1
-                while e < p.count && p[e] != delimiter && p[e] != lf { e += 1 }
-                throw TableError(.textAfterClosingQuote, file: file, row: line, column: columnName(spans.count - 1), value: lossyText(p[at..<min(e, p.count)]))
-            case .record(let next):
-                let recordLine = line
-                line += 1 + spans.innerLines
-                if header.isEmpty {
-                    try readHeader(p)
-                } else {
-                    var end = next
-                    while end > i && (p[end - 1] == lf || p[end - 1] == cr) { end -= 1 }
-                    if try addRecord(p, line: recordLine) {
-                        if keep {
-                            if keptFrom < 0 { keptFrom = i }
-                            recordChunk.append(chunkIndex)
-                            recordStart.append(i - keptFrom)
-                            recordEnd.append(end - keptFrom)
-                        }
-                    }
+    /// Reads the header record; returns where the data starts (or `from` when the header is not complete yet).
+    mutating func readHeader(_ p: UnsafeBufferPointer<UInt8>, from: Int, eof: Bool) throws -> Int {
+        var spans = FieldSpans()
+        var inner = 0
+        guard from < p.count else { return from }
+        switch scanRecord(p, from: from, length: p.count, eof: eof, delimiter: delimiter, into: &spans, innerLines: &inner) {
+        case .incomplete:
+            return from
+        case .unterminatedQuote:
+            throw TableError(.unterminatedQuote, file: file, row: 1)
+        case .textAfterQuote(let at):
+            throw TableError(.textAfterClosingQuote, file: file, row: 1, value: lossyText(p[at..<min(at + 40, p.count)]))
+        case .record(let next):
+            var names: [String] = []
+            for f in 0..<spans.count {
+                let bytes = unescapedField(p, spans.start[f], spans.end[f], spans.flags[f])
+                guard let name = String(validating: bytes, as: UTF8.self) else {
+                    throw TableError(.invalidUTF8, file: file, row: 1, value: lossyText(bytes))
                 }
-                i = next
+                if names.contains(name) { throw TableError(.duplicateColumn, file: file, row: 1, column: name) }
+                names.append(name)
             }
+            if names == [""] { throw TableError(.emptyFile, file: file) }
+            for name in options.schema.keys.sorted() where !names.contains(name) {
+                throw TableError(.unknownColumn, file: file, column: name, value: names.joined(separator: ", "))
+            }
+            if let label = options.labelColumn, !names.contains(label) {
+                throw TableError(.unknownColumn, file: file, column: label, value: names.joined(separator: ", "))
+            }
+            header = names
+            builders = names.map { name in
+                ColumnBuilder(name: name, fixed: options.schema[name] ?? (name == options.labelColumn ? .categorical : nil))
+            }
+            line = 2 + inner
+            return next
         }
-        if keep && keptFrom >= 0 { keptChunks.append(Array(p[keptFrom..<i])) }
-        return i
     }
 
-    func columnName(_ index: Int) -> String? { index < header.count ? header[index] : nil }
-
-    mutating func readHeader(_ p: UnsafeBufferPointer<UInt8>) throws {
-        var names: [String] = []
-        for f in 0..<spans.count {
-            let bytes = unescapedField(p, spans.start[f], spans.end[f], spans.flags[f])
-            guard let name = String(validating: bytes, as: UTF8.self) else {
-                throw TableError(.invalidUTF8, file: file, row: line - 1 - spans.innerLines, value: lossyText(bytes))
-            }
-            if names.contains(name) { throw TableError(.duplicateColumn, file: file, row: 1, column: name) }
-            names.append(name)
-        }
-        if names == [""] { throw TableError(.emptyFile, file: file) }
-        for name in options.schema.keys.sorted() where !names.contains(name) {
-            throw TableError(.unknownColumn, file: file, column: name, value: names.joined(separator: ", "))
-        }
-        if let label = options.labelColumn, !names.contains(label) {
-            throw TableError(.unknownColumn, file: file, column: label, value: names.joined(separator: ", "))
-        }
-        header = names
-        builders = names.map { name in
-            let fixed = options.schema[name] ?? (name == options.labelColumn ? .categorical : nil)
-            return ColumnBuilder(name: name, fixed: fixed)
-        }
-        spans.start.reserveCapacity(names.count + 1)
-    }
-
-    /// Adds one data record; false when it was skipped (blank line) or dropped (non-finite policy).
-    mutating func addRecord(_ p: UnsafeBufferPointer<UInt8>, line recordLine: Int) throws -> Bool {
-        let n = spans.count
-        if n != header.count {
-            if n == 1 && spans.start[0] == spans.end[0] && spans.flags[0] == 0 && header.count > 1 { return false }
-            throw TableError(.raggedRow(fields: n, expected: header.count), file: file, row: recordLine)
-        }
-        var nonFiniteColumn = -1
-        var j = 0
-        while j < n {
-            let b = builders[j]
-            var s = spans.start[j], e = spans.end[j]
-            var outcome: ColumnBuilder.Outcome
-            if spans.flags[j] == 2 {
-                scratch = unescapedField(p, s, e, 2)
-                outcome = scratch.withUnsafeBufferPointer { b.append($0, 0, $0.count) }
-                s = 0; e = scratch.count
+    func layout() -> PartLayout {
+        var slot: [Int] = []
+        var numeric = 0, spans = 0
+        var fixed: [Bool] = []
+        for b in builders {
+            if b.mode == .numeric {
+                slot.append(numeric)
+                fixed.append(b.fixed == .numeric)
+                numeric += 1
             } else {
-                outcome = b.append(p, s, e)
+                slot.append(-1 - spans)
+                spans += 1
             }
-            switch outcome {
-            case .ok:
-                break
-            case .nonFinite:
-                let value = spans.flags[j] == 2 ? lossyText(scratch) : lossyText(p[s..<e])
-                switch options.nonFinite {
-                case .error:
-                    throw TableError(.nonFinite, file: file, row: recordLine, column: header[j], value: value)
-                case .dropRow:
-                    if nonFiniteColumn < 0 {
-                        nonFiniteColumn = j
-                        dropped.append(CellNote(line: recordLine, column: header[j], value: value))
-                    }
-                case .imputeMedian:
-                    b.missing[b.missing.count - 1] = true
-                    b.anyMissing = true
-                    nonFiniteCells.append(CellNote(line: recordLine, column: header[j], value: value))
-                }
-            case .notANumber:
-                let value = spans.flags[j] == 2 ? scratch : Array(p[s..<e])
-                if b.fixed == .numeric {
-                    throw TableError(.expectedNumber, file: file, row: recordLine, column: header[j], value: lossyText(value))
-                }
-                b.convertToCategorical(texts: priorTexts(column: j, current: p))
-                let again = value.withUnsafeBufferPointer { b.append($0, 0, $0.count) }
-                if again == .invalidUTF8 {
-                    throw TableError(.invalidUTF8, file: file, row: recordLine, column: header[j], value: lossyText(value))
-                }
-            case .notABoolean:
-                let value = spans.flags[j] == 2 ? lossyText(scratch) : lossyText(p[s..<e])
-                throw TableError(.expectedBoolean, file: file, row: recordLine, column: header[j], value: value)
-            case .invalidUTF8:
-                let value = spans.flags[j] == 2 ? lossyText(scratch) : lossyText(p[s..<e])
-                throw TableError(.invalidUTF8, file: file, row: recordLine, column: header[j], value: value)
-            }
-            j += 1
         }
-        if nonFiniteColumn >= 0 {
-            for b in builders { b.removeLast() }
-            return false
-        }
-        lineNumbers.append(recordLine)
-        return true
+        return PartLayout(columns: builders.count, delimiter: delimiter, slot: slot, numericCount: numeric,
+                          spanCount: spans, fixedNumeric: fixed, nonFiniteIsError: options.nonFinite == .error)
     }
 
-    /// The text of column `j` in the rows read so far: from the kept record bytes when there are any, else the
-    /// shortest text of the parsed numbers (exact in value, not always in spelling: "007" becomes "7").
-    func priorTexts(column j: Int, current: UnsafeBufferPointer<UInt8>) -> [String?] {
-        let b = builders[j]
-        var texts: [String?] = []
-        texts.reserveCapacity(b.count)
-        var local = FieldSpans()
-        func field(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String? {
-            guard case .record = scanRecord(p, from: s, length: e, eof: true, delimiter: delimiter, into: &local),
-                  local.count > j else { return nil }
-            return lossyText(unescapedField(p, local.start[j], local.end[j], local.flags[j]))
-        }
-        let keep = options.keepOriginalText
-        for r in 0..<b.count {
-            if b.missing[r] { texts.append(nil); continue }
-            var text: String? = nil
-            if keep {
-                let c = Int(recordChunk[r])
-                if c < keptChunks.count {
-                    text = keptChunks[c].withUnsafeBufferPointer { field($0, recordStart[r], recordEnd[r]) }
-                } else if keptFrom >= 0 {
-                    // A record of the chunk being parsed: its bytes are still in the parse buffer.
-                    let base = UnsafeBufferPointer(rebasing: current[keptFrom...])
-                    text = field(base, recordStart[r], recordEnd[r])
+    /// Parses the complete records in `p[start...]`: pass one (scan and parse numbers) over one range, or two halves
+    /// in parallel when the chunk is large; then pass two (text columns) and the non-finite policy, in file order.
+    /// Returns the index after the last complete record. Errors come out in file order.
+    mutating func parseChunk(_ p: UnsafeBufferPointer<UInt8>, from start: Int, eof: Bool) throws -> Int {
+        let layout = self.layout()
+        let ncols = max(1, builders.count)
+        var parts: [PartResult] = []
+        var mid = start + (p.count - start) / 2
+        while mid < p.count && p[mid] != lf { mid += 1 }
+        mid += 1
+        if p.count - start >= options.parallelThreshold && mid < p.count {
+            let a = PartResult(capacity: (mid - start) / ncols + 2, layout: layout)
+            let b = PartResult(capacity: (p.count - mid) / ncols + 2, layout: layout)
+            let box = SendableBox((a, b, p))
+            let split = mid
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                let (a, b, p) = box.value
+                if k == 0 {
+                    parsePart(p, from: start, to: split, eof: false, layout: layout, into: a)
+                } else {
+                    parsePart(p, from: split, to: p.count, eof: eof, layout: layout, into: b)
                 }
             }
-            texts.append(text ?? NumberFormatting.shortest(b.numbers[r]))
+            parts.append(a)
+            if a.error == nil && a.end == mid {
+                parts.append(b)
+            } else if a.error == nil {
+                // The split fell inside a quoted field: parse the rest from where the first half stopped.
+                let c = PartResult(capacity: (p.count - a.end) / ncols + 2, layout: layout)
+                parsePart(p, from: a.end, to: p.count, eof: eof, layout: layout, into: c)
+                parts.append(c)
+            }
+        } else {
+            let a = PartResult(capacity: (p.count - start) / ncols + 2, layout: layout)
+            parsePart(p, from: start, to: p.count, eof: eof, layout: layout, into: a)
+            parts.append(a)
         }
-        return texts
+        var consumed = start
+        let chunkIndex = Int32(keptChunks.count)
+        let keepFrom = parts.first.flatMap { $0.recordStart.first }
+        var keepTo = keepFrom ?? 0
+        for part in parts {
+            try merge(part, p, layout: layout, chunkIndex: chunkIndex, keepFrom: keepFrom ?? 0)
+            if let last = part.recordEnd.last { keepTo = last }
+            consumed = part.end
+            if let e = part.error {
+                let row = line - part.lines + e.line
+                let column = e.column.map { header[$0] }
+                switch e.kind {
+                case .ragged(let n): throw TableError(.raggedRow(fields: n, expected: header.count), file: file, row: row)
+                case .unterminatedQuote: throw TableError(.unterminatedQuote, file: file, row: row)
+                case .textAfterQuote: throw TableError(.textAfterClosingQuote, file: file, row: row, column: column, value: e.value)
+                case .notANumber: throw TableError(.expectedNumber, file: file, row: row, column: column, value: e.value)
+                case .nonFinite: throw TableError(.nonFinite, file: file, row: row, column: column, value: e.value)
+                }
+            }
+        }
+        if options.keepOriginalText, let keepFrom { keptChunks.append(Array(p[keepFrom..<keepTo])) }
+        return consumed
+    }
+
+    /// Pass two for one part, in file order: numbers into their columns, text columns value by value, the
+    /// non-finite policy, line numbers and original text. `line` advances past the part.
+    mutating func merge(_ part: PartResult, _ p: UnsafeBufferPointer<UInt8>, layout: PartLayout, chunkIndex: Int32, keepFrom: Int) throws {
+        let records = part.records
+        let firstLine = line
+        line += part.lines
+        guard records > 0 else { return }
+        // Non-finite cells: which records to drop, which cells to mark missing.
+        var keep: [Bool]? = nil
+        if !part.nonFinite.isEmpty {
+            switch options.nonFinite {
+            case .error: break  // pass one stopped at the first
+            case .dropRow:
+                var k = Array(repeating: true, count: records)
+                for (r, j) in part.nonFinite where k[r] {
+                    k[r] = false
+                    dropped.append(CellNote(line: firstLine + part.recordLine[r], column: header[j], value: fieldText(p, part, r, j)))
+                }
+                keep = k
+            case .imputeMedian:
+                for (r, j) in part.nonFinite {
+                    part.missing[layout.slot[j] * part.capacity + r] = true
+                    nonFiniteCells.append(CellNote(line: firstLine + part.recordLine[r], column: header[j], value: fieldText(p, part, r, j)))
+                }
+            }
+        }
+        var firstError: (record: Int, column: Int, kind: TableError.Kind, value: String)? = nil
+        for (j, b) in builders.enumerated() {
+            let s = layout.slot[j]
+            var from = 0
+            // (A column an earlier part of this chunk turned categorical takes this part's fields as text.)
+            if s >= 0 && b.mode == .numeric {
+                let stop = min(part.numericFailure[s], records)
+                b.appendNumbers(part.values + s * part.capacity, part.missing + s * part.capacity, count: stop, keep: keep)
+                if stop == records { continue }
+                // An inferred column met text: earlier rows become text, with their exact spelling where known.
+                var texts: [String?] = []
+                texts.reserveCapacity(b.count)
+                let earlier = b.count - (keep.map { $0[0..<stop].filter { $0 }.count } ?? stop)
+                for row in 0..<b.count {
+                    if b.missing[row] { texts.append(nil); continue }
+                    texts.append(row < earlier ? (priorText(row: row, column: j) ?? NumberFormatting.shortest(b.numbers[row])) : nil)
+                }
+                var k = earlier
+                for r in 0..<stop where keep?[r] ?? true {
+                    if !b.missing[k] { texts[k] = fieldText(p, part, r, j) }
+                    k += 1
+                }
+                b.convertToCategorical(texts: texts)
+                from = stop
+            }
+            for r in from..<records where keep?[r] ?? true {
+                let outcome: ColumnBuilder.Outcome
+                if s < 0 {
+                    let k = r * layout.spanCount + (-1 - s)
+                    outcome = b.appendField(p, part.spanStart[k], part.spanEnd[k], part.spanFlags[k])
+                } else {
+                    let bytes = fieldBytes(p, part, r, j)
+                    outcome = bytes.withUnsafeBufferPointer { b.appendField($0, 0, $0.count, 0) }
+                }
+                if outcome != .ok {
+                    if firstError == nil || r < firstError!.record {
+                        firstError = (r, j, outcome == .invalidUTF8 ? .invalidUTF8 : .expectedBoolean, fieldText(p, part, r, j))
+                    }
+                    break
+                }
+            }
+        }
+        if let e = firstError {
+            throw TableError(e.kind, file: file, row: firstLine + part.recordLine[e.record], column: header[e.column], value: e.value)
+        }
+        for r in 0..<records where keep?[r] ?? true {
+            lineNumbers.append(firstLine + part.recordLine[r])
+            if options.keepOriginalText {
+                recordChunk.append(chunkIndex)
+                recordStart.append(part.recordStart[r] - keepFrom)
+                recordEnd.append(part.recordEnd[r] - keepFrom)
+            }
+        }
+    }
+
+    /// The text of field `j` of record `r` of a part, re-scanned from the record's bytes.
+    func fieldText(_ p: UnsafeBufferPointer<UInt8>, _ part: PartResult, _ r: Int, _ j: Int) -> String {
+        lossyText(fieldBytes(p, part, r, j))
+    }
+
+    func fieldBytes(_ p: UnsafeBufferPointer<UInt8>, _ part: PartResult, _ r: Int, _ j: Int) -> [UInt8] {
+        var spans = FieldSpans()
+        var inner = 0
+        guard case .record = scanRecord(p, from: part.recordStart[r], length: part.recordEnd[r], eof: true, delimiter: delimiter, into: &spans, innerLines: &inner),
+              spans.count > j else { return [] }
+        return unescapedField(p, spans.start[j], spans.end[j], spans.flags[j])
+    }
+
+    /// The exact text of an earlier chunk's row, from the kept record bytes (nil when not kept).
+    func priorText(row: Int, column j: Int) -> String? {
+        guard options.keepOriginalText, row < recordChunk.count, Int(recordChunk[row]) < keptChunks.count else { return nil }
+        var spans = FieldSpans()
+        var inner = 0
+        return keptChunks[Int(recordChunk[row])].withUnsafeBufferPointer { q -> String? in
+            guard case .record = scanRecord(q, from: recordStart[row], length: recordEnd[row], eof: true, delimiter: delimiter, into: &spans, innerLines: &inner),
+                  spans.count > j else { return nil }
+            return lossyText(unescapedField(q, spans.start[j], spans.end[j], spans.flags[j]))
+        }
     }
 
     func finish() throws -> Table {
@@ -629,4 +942,10 @@ struct Parser {
         table.nonFiniteCells = nonFiniteCells
         return table
     }
+}
+
+/// Lets a parallel loop share values it only reads, or writes in disjoint parts.
+struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -17,10 +17,111 @@ import Darwin
 /// also `nan`, `inf`, `infinity` in any case, with a sign (these return NaN or an infinity; the caller applies the
 /// non-finite policy). Hexadecimal floats, thousands separators and `,` decimals are not numbers.
 enum NumberParsing {
-    @usableFromInline static let exactPowers: [Double] = (0...22).map { e in
-        var p = 1.0
-        for _ in 0..<e { p *= 10 }
-        return p
+    /// 10^e for 0 <= e <= 22, all exact in a double (a switch of constants: no lazily initialised global).
+    @inline(__always)
+    static func exactPower(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
+    /// Eight ASCII digits at `q` (little-endian load) as their value, or nil if any is not a digit
+    /// (the SWAR method of Lemire's fast_float / simdjson).
+    @inline(__always)
+    static func eightDigits(_ q: UnsafeRawPointer) -> UInt64? {
+        let v = UInt64(littleEndian: q.loadUnaligned(as: UInt64.self))
+        guard (v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+        else { return nil }
+        var x = v & 0x0F0F_0F0F_0F0F_0F0F
+        x = (x &* 2561) >> 8
+        x = ((x & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((x & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
+    /// Parses the longest number at `p[start...]` (before `limit`) on the fast path only: returns the value and the
+    /// index after it, or nil when there is no number there or it needs the slow path. The caller checks that the
+    /// field ends where the number does. No spaces, no nan/inf: those go through `parse`.
+    @inline(__always)
+    static func prefix(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ limit: Int) -> (Double, Int)? {
+        let base = UnsafeRawPointer(p.baseAddress!)
+        var i = start
+        guard i < limit else { return nil }
+        var negative = false
+        if p[i] == UInt8(ascii: "-") { negative = true; i &+= 1 } else if p[i] == UInt8(ascii: "+") { i &+= 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        let intStart = i
+        while i < limit {
+            let d = p[i] &- 0x30
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i &+= 1
+        }
+        digits = i &- intStart
+        var exponent = 0
+        var sawDigit = digits > 0
+        if i < limit && p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fracStart = i
+            while i &+ 8 <= limit && digits &+ 8 <= 19, let eight = eightDigits(base + i) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                i &+= 8
+                digits &+= 8
+            }
+            while i < limit {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                i &+= 1
+                digits &+= 1
+            }
+            exponent = fracStart &- i
+            sawDigit = sawDigit || i > fracStart
+        }
+        guard sawDigit, digits <= 19 else { return nil }
+        if i < limit && p[i] | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            var expNegative = false
+            if i < limit && p[i] == UInt8(ascii: "-") { expNegative = true; i &+= 1 } else if i < limit && p[i] == UInt8(ascii: "+") { i &+= 1 }
+            var x = 0
+            let expStart = i
+            while i < limit {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                if x < 100_000 { x = x &* 10 &+ Int(d) }
+                i &+= 1
+            }
+            guard i > expStart else { return nil }
+            exponent = expNegative ? exponent &- x : exponent &+ x
+        }
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
+        // Leading zeros counted as digits above can only make `digits` too big, never the value inexact.
+        guard mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 else { return nil }
+        let m = Double(mantissa)
+        let v = exponent >= 0 ? m * exactPower(exponent) : m / exactPower(-exponent)
+        return (negative ? -v : v, i)
     }
 
     /// Parses `p[start..<end]`; nil when the text is not a number.
@@ -81,7 +182,7 @@ enum NumberParsing {
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
         if !truncated && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
             let m = Double(mantissa)
-            let v = exponent >= 0 ? m * exactPowers[exponent] : m / exactPowers[-exponent]
+            let v = exponent >= 0 ? m * exactPower(exponent) : m / exactPower(-exponent)
             return negative ? -v : v
         }
         return slow(p, begin, e)

@@ -20,6 +20,20 @@ public struct Column: Sendable, Equatable {
         case categorical(codes: [Int32], levels: [String])
         /// `spelling` is how true and false are written back (the first spelling the reader saw).
         case boolean([Bool], spelling: BooleanSpelling)
+
+        /// Numbers compare by value, with NaN equal to NaN (missing numeric cells hold NaN).
+        public static func == (a: Values, b: Values) -> Bool {
+            switch (a, b) {
+            case (.numeric(let x), .numeric(let y)):
+                return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            case (.categorical(let xc, let xl), .categorical(let yc, let yl)):
+                return xc == yc && xl == yl
+            case (.boolean(let x, let xs), .boolean(let y, let ys)):
+                return x == y && xs == ys
+            default:
+                return false
+            }
+        }
     }
 
     public var name: String
