@@ -77,3 +77,49 @@ public enum ColorKernels {
         return n > 0 ? total / Double(n) : 0
     }
 }
+
+extension ColorKernels {
+    /// `v * factor + gray * (1 - factor)` per colour channel, rounded (`cv2.addWeighted` with the gray image, as
+    /// torchvision's `adjust_saturation`).
+    public static func blendWithGray(_ image: Image, factor: Double) -> Image {
+        guard image.channels >= 3 else { return image }
+        let gray = ColorSpaceKernels.grayPlane(image)
+        var out = image
+        let cn = image.channels, m = image.depth.maxValue
+        func run<T: ImageSample>(_ d: inout [T]) {
+            d.withUnsafeMutableBufferPointer { d in
+                for (i, g) in gray.enumerated() {
+                    for c in 0..<3 {
+                        d[i * cn + c] = T(truncatingIfNeeded: (Double(d[i * cn + c]) * factor + Double(g) * (1 - factor)).saturatedSample(m))
+                    }
+                }
+            }
+        }
+        if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }
+        return out
+    }
+
+    /// Adds a per-channel constant (clipped, truncated as albucore's `add_constant`): `RGBShift`.
+    public static func addPerChannel(_ image: Image, _ shifts: [Double]) -> Image {
+        let m = image.depth.maxValue
+        let tables = (0..<image.info.colorChannels).map { c -> [Int] in
+            let s = c < shifts.count ? shifts[c] : 0
+            return (0...m).map { v in
+                let r = Double(v) + s
+                return r >= Double(m) ? m : (r > 0 ? Int(r) : 0)
+            }
+        }
+        return lookup(image, tables: tables)
+    }
+
+    /// Reorders the colour channels: output channel `c` takes input channel `order[c]` (alpha stays last).
+    public static func permuteChannels(_ image: Image, order: [Int]) -> Image {
+        var out = image
+        let cn = image.channels, n = image.info.pixelCount
+        func run<T: ImageSample>(_ s: [T], _ d: inout [T]) {
+            for i in 0..<n { for (c, from) in order.enumerated() { d[i * cn + c] = s[i * cn + from] } }
+        }
+        if image.depth == .uint8 { run(image.bytes, &out.bytes) } else { run(image.words, &out.words) }
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+import CopiaCore
+
+/// Noise kernels. They are pure: the noise comes from a `CounterRandom` keyed by the `seed` in the op's parameters,
+/// drawn in a fixed order (row-major, channel-minor), so a manifest line reproduces the same noise everywhere.
+public enum NoiseKernels {
+    static func generator(_ seed: Int) -> CounterRandom { CounterRandom(key: UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15, stream: 1) }
+
+    /// Adds `mean + std * N(0, 1)` to each colour sample (one draw per pixel when not `perChannel`), clipped and rounded.
+    /// `std` and `mean` are in sample units.
+    public static func addGaussian(_ image: Image, std: Double, mean: Double, perChannel: Bool, seed: Int) -> Image {
+        var rng = generator(seed)
+        var out = image
+        let cn = image.channels, colors = image.info.colorChannels, m = image.depth.maxValue
+        func run<T: ImageSample>(_ d: inout [T]) {
+            d.withUnsafeMutableBufferPointer { d in
+                for i in 0..<image.info.pixelCount {
+                    var shared = 0.0
+                    if !perChannel { shared = mean + std * rng.normal() }
+                    for c in 0..<colors {
+                        let noise = perChannel ? mean + std * rng.normal() : shared
+                        d[i * cn + c] = T(truncatingIfNeeded: (Double(d[i * cn + c]) + noise).saturatedSample(m))
+                    }
+                }
+            }
+        }
+        if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }
+        return out
+    }
+
+    /// Sets a fraction `amount` of pixels to the maximum (with probability `saltRatio`) or to 0, in every colour channel.
+    public static func saltAndPepper(_ image: Image, amount: Double, saltRatio: Double, seed: Int) -> Image {
+        var rng = generator(seed)
+        var out = image
+        let cn = image.channels, colors = image.info.colorChannels, m = image.depth.maxValue
+        func run<T: ImageSample>(_ d: inout [T]) {
+            for i in 0..<image.info.pixelCount {
+                let corrupt = rng.unit() < amount
+                let salt = rng.unit() < saltRatio
+                guard corrupt else { continue }
+                for c in 0..<colors { d[i * cn + c] = salt ? T(truncatingIfNeeded: m) : 0 }
+            }
+        }
+        if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }
+        return out
+    }
+
+    /// Camera sensor noise (after albumentations' `ISONoise`): hue jitter `N(0, 360 colorShift intensity)` degrees and
+    /// luminance noise of mean and variance `255 intensity * std(image)` (a normal approximation of its Poisson draw),
+    /// in HSV rather than HLS. RGB images only; others are returned unchanged.
+    public static func iso(_ image: Image, colorShift: Double, intensity: Double, seed: Int) -> Image {
+        guard image.channels >= 3, image.info.pixelCount > 0 else { return image }
+        var rng = generator(seed)
+        var out = image
+        let cn = image.channels, m = Float(image.depth.maxValue), n = image.info.pixelCount
+        let mean = ColorKernels.mean(image) / Double(m)
+        var variance = 0.0
+        for i in 0..<n {
+            for c in 0..<3 {
+                let v = Double(image.depth == .uint8 ? Int(image.bytes[i * cn + c]) : Int(image.words[i * cn + c])) / Double(m) - mean
+                variance += v * v
+            }
+        }
+        let std = (variance / Double(3 * n)).squareRoot()
+        let lambda = std * intensity * 255
+        let hueSigma = colorShift * 360 * intensity
+        func run<T: ImageSample>(_ d: inout [T]) {
+            for i in 0..<n {
+                let p = i * cn
+                let (h, s, v) = ColorSpaceKernels.hsvFloat(Float(d[p]) / m, Float(d[p + 1]) / m, Float(d[p + 2]) / m)
+                let lum = max(0, lambda + lambda.squareRoot() * rng.normal())
+                let hue = h + Float(hueSigma * rng.normal())
+                let v2 = v + Float(lum / 255 * intensity) * (1 - v)
+                let (r, g, b) = ColorSpaceKernels.rgbFloat(h: hue, s: s, v: min(max(v2, 0), 1), hueRange: 360)
+                d[p] = T(min(max((r * m).rounded(.toNearestOrEven), 0), m))
+                d[p + 1] = T(min(max((g * m).rounded(.toNearestOrEven), 0), m))
+                d[p + 2] = T(min(max((b * m).rounded(.toNearestOrEven), 0), m))
+            }
+        }
+        if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }
+        return out
+    }
+}
