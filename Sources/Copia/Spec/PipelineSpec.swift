@@ -21,13 +21,16 @@ public struct PipelineSpec: SpecObject {
     public var stages: [Stage]
 
     public init(reading r: SpecReader) {
+        r.allow("$schema", doc: "The JSON Schema this file follows, for editors (e.g. \"pipeline.schema.json\"); not part of the resolved spec.")
         version = r.read("version", doc: "Format version of this file; must be 1.", schema: ["const": 1]) { (v: Int) in
             v == PipelineSpec.currentVersion ? nil : "unsupported version \(v); this Copia reads version \(PipelineSpec.currentVersion)"
         }
         name = r.read("name", default: "pipeline", doc: "A name for reports and the output's dataset.json.")
         seed = UInt64(r.read("seed", default: 0, in: 0...Int(Int32.max), doc: "Seed of every random choice; same seed, same bytes."))
+        let problemsBefore = r.context.problems.count
         stages = r.read("stages", doc: "The stages, in order: source first, write last.")
-        if !r.isDescribing { validateOrder(r) }
+        // Rules across stages only make sense once every stage has decoded.
+        if !r.isDescribing, r.context.problems.count == problemsBefore { validateOrder(r) }
     }
 
     /// Structural rules that span stages.

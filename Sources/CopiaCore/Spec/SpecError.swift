@@ -56,11 +56,15 @@ public final class SpecContext {
 public func didYouMean(_ word: String, among candidates: some Sequence<String>) -> String? {
     let lower = word.lowercased()
     var best: (String, Int)?
+    var prefixMatch: String?
     for c in candidates {
-        let d = editDistance(lower, c.lowercased())
+        let candidate = c.lowercased()
+        let d = editDistance(lower, candidate)
         if d <= max(1, min(3, c.count / 3)), d < (best?.1 ?? .max) { best = (c, d) }
+        // Abbreviations and over-long spellings ("prob" for "p", "interp" for "interpolation").
+        if prefixMatch == nil, !candidate.isEmpty, lower.count >= 2, candidate.hasPrefix(lower) || lower.hasPrefix(candidate) { prefixMatch = c }
     }
-    return best?.0
+    return best?.0 ?? prefixMatch
 }
 
 /// Optimal-string-alignment distance over Unicode scalars: Levenshtein plus adjacent transpositions, so "fsat" is one

@@ -130,8 +130,12 @@ public final class SpecReader {
             resolved[key] = raw
             return def
         }
-        if let message = validate(v) { report(key, message) }
         resolved[key] = r
+        // An invalid value is reported and replaced by the default, so no code downstream ever sees it.
+        if let message = validate(v) {
+            report(key, message)
+            return def
+        }
         return v
     }
 
@@ -150,8 +154,11 @@ public final class SpecReader {
             resolved[key] = raw
             return T.placeholder(in: context)
         }
-        if let message = validate(v) { report(key, message) }
         resolved[key] = r
+        if let message = validate(v) {
+            report(key, message)
+            return T.placeholder(in: context)
+        }
         return v
     }
 
@@ -167,8 +174,11 @@ public final class SpecReader {
             resolved[key] = raw
             return nil
         }
-        if let message = validate(v) { report(key, message) }
         resolved[key] = r
+        if let message = validate(v) {
+            report(key, message)
+            return nil
+        }
         return v
     }
 
@@ -209,6 +219,12 @@ public final class SpecReader {
     public func readTag(_ key: String, value: String) {
         declare(key, schema: { ["const": .string(value)] }, doc: "", default: nil, required: true)
         resolved[key] = .string(value)
+    }
+
+    /// Accepts a string-valued key that is not part of the resolved spec (such as `"$schema"`, which editors read).
+    public func allow(_ key: String, doc: String) {
+        declare(key, schema: { ["type": "string"] }, doc: doc, default: nil, required: false)
+        if !isDescribing, let v = object[key], v.stringValue == nil { report(key, "expected a string, got \(v)") }
     }
 
     /// Lets this object carry keys it does not declare (used by free-form metadata).
@@ -272,7 +288,8 @@ extension SpecUnion {
         guard case .string(let tag) = tagJSON else { context.report("\(path).\(tagKey)", "expected a string, got \(tagJSON)"); return nil }
         guard let variant = variant(named: tag) else {
             let hint = didYouMean(tag, among: variants.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-            context.report("\(path).\(tagKey)", "unknown \(tagKey) \"\(tag)\"\(hint); run `copia ops` for the list")
+            let list = tagKey == "op" ? "run `copia ops` for the list" : "expected one of " + variants.map(\.name).joined(separator: ", ")
+            context.report("\(path).\(tagKey)", "unknown \(tagKey) \"\(tag)\"\(hint); \(list)")
             return nil
         }
         let before = context.problems.count

@@ -1,0 +1,97 @@
+import Copia
+import CopiaCLI
+import CopiaTestSupport
+import Foundation
+import Testing
+
+@Suite struct CommandTests {
+    @Test func committedSchemaIsWhatCopiaSchemaPrints() throws {
+        let result = CopiaMain.capture(["schema"])
+        #expect(result.status == 0)
+        let committed = String(decoding: try FileIO.read(TestSupport.repo("Pipelines/pipeline.schema.json")), as: UTF8.self)
+        #expect(result.stdout == committed, "regenerate with: swift run copia schema > Pipelines/pipeline.schema.json")
+    }
+
+    @Test func everyCommittedPipelineValidatesAgainstTheSchemaAndTheReader() throws {
+        let schema = try JSONParser.parse(try FileIO.read(TestSupport.repo("Pipelines/pipeline.schema.json")))
+        let validator = JSONSchemaValidator(schema: schema)
+        let files = try FileIO.list(TestSupport.repo("Pipelines")).filter { $0.hasSuffix(".json") && $0 != "pipeline.schema.json" }
+        #expect(files.count >= 3)
+        for file in files {
+            let path = TestSupport.repo("Pipelines/" + file)
+            #expect(validator.validate(try JSONParser.parse(try FileIO.read(path))) == [], "\(file)")
+            #expect(CopiaMain.capture(["validate", path]).status == 0, "\(file)")
+        }
+    }
+
+    @Test func theSchemaRejectsWhatTheReaderRejects() throws {
+        let schema = try JSONParser.parse(try FileIO.read(TestSupport.repo("Pipelines/pipeline.schema.json")))
+        let validator = JSONSchemaValidator(schema: schema)
+        let bad = try JSONParser.parse(#"{"version": 1, "stages": [{"stage": "source", "path": "x"}, {"stage": "augment", "ops": [{"op": "Rotate", "p": 1.5}]}]}"#)
+        #expect(validator.validate(bad).contains { $0.contains("$.stages[1]") })
+    }
+
+    @Test func opsListsEveryRegisteredOpWithItsDefaults() throws {
+        let result = CopiaMain.capture(["ops", "--json"])
+        #expect(result.status == 0)
+        let listed = try JSONParser.parse(result.stdout).arrayValue!.map { $0["op"]!.stringValue! }
+        #expect(listed == ImageOps.names)
+        let rotate = try JSONParser.parse(result.stdout).arrayValue!.first { $0["op"] == "Rotate" }!
+        #expect(rotate["defaults"]?["p"] != nil)
+    }
+
+    @Test func validateReportsEveryProblemAndExits64() throws {
+        let folder = TestSupport.temporaryFolder("validate")
+        let path = folder + "/p.json"
+        try FileIO.writeAtomically(#"{"version": 2, "seed": -1, "stages": [{"stage": "sauce", "path": "x"}]}"#, to: path)
+        let result = CopiaMain.capture(["validate", path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("\(path): $.version: unsupported version 2"))
+        #expect(result.stderr.contains("\(path): $.seed: must be in 0...2147483647, got -1"))
+        #expect(result.stderr.contains("\(path): $.stages[0].stage: unknown stage \"sauce\" (did you mean \"source\"?)"))
+    }
+
+    @Test func badUsageExits64() {
+        #expect(CopiaMain.capture(["run"]).status == 64)
+        #expect(CopiaMain.capture(["run", "x.json", "--jobs", "0"]).status == 64)
+        #expect(CopiaMain.capture(["frobnicate"]).status == 64)
+    }
+
+    @Test func verifyFindsAChangedFileAndAStrayOne() throws {
+        let root = TestSupport.temporaryFolder("verify")
+        try TestSupport.makeImageFolder(at: root + "/data", counts: [5, 2], size: 10)
+        let pipeline = root + "/p.json"
+        try FileIO.writeAtomically("""
+        {"version": 1, "stages": [{"stage": "source", "path": "\(root)/data"}, {"stage": "augment", "ops": [{"op": "VerticalFlip"}]},
+         {"stage": "balance"}, {"stage": "write", "path": "\(root)/out"}]}
+        """, to: pipeline)
+        #expect(CopiaMain.capture(["run", pipeline]).status == 0)
+        #expect(CopiaMain.capture(["verify", root + "/out"]).status == 0)
+        let victim = root + "/out/train/class1/img_0000.png"
+        var bytes = try FileIO.read(victim)
+        bytes[bytes.count - 20] ^= 0xFF
+        try FileIO.writeAtomically(bytes, to: victim)
+        try FileIO.writeAtomically("stray", to: root + "/out/train/class0/stray.png")
+        let result = CopiaMain.capture(["verify", root + "/out"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(victim): sha256"))
+        #expect(result.stderr.contains("\(root)/out/train/class0/stray.png: not in the manifest"))
+    }
+
+    @Test func replayRegeneratesTheFileByID() throws {
+        let root = TestSupport.temporaryFolder("replay")
+        try TestSupport.makeImageFolder(at: root + "/data", counts: [4, 1], size: 20)
+        let pipeline = root + "/p.json"
+        try FileIO.writeAtomically("""
+        {"version": 1, "seed": 5, "stages": [{"stage": "source", "path": "\(root)/data"},
+         {"stage": "augment", "ops": [{"op": "Rotate", "limit": 30, "p": 1}]}, {"stage": "balance"}, {"stage": "write", "path": "\(root)/out"}]}
+        """, to: pipeline)
+        #expect(CopiaMain.capture(["run", pipeline]).status == 0)
+        let result = CopiaMain.capture(["replay", root + "/out/manifest.jsonl", "--id", "train/class1/img_0000_bal001", "-o", root + "/again.png"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileIO.read(root + "/again.png") == FileIO.read(root + "/out/train/class1/img_0000_bal001.png"))
+        let missing = CopiaMain.capture(["replay", root + "/out/manifest.jsonl", "--id", "train/class1/img_0000_bal01"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("did you mean \"train/class1/img_0000_bal001\""))
+    }
+}
