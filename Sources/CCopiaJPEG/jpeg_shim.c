@@ -57,8 +57,10 @@ static int status_for_code(int code) {
 /* libjpeg's error_exit must not return (libjpeg.txt, "Error handling"): record the message and jump back. */
 static void shim_error_exit(j_common_ptr cinfo) {
     char text[JMSG_LENGTH_MAX];
+    char labelled[JMSG_LENGTH_MAX + 32];
     (*cinfo->err->format_message)(cinfo, text);
-    shim_fail(cinfo, status_for_code(cinfo->err->msg_code), text);
+    snprintf(labelled, sizeof labelled, "libjpeg-turbo: %s", text);
+    shim_fail(cinfo, status_for_code(cinfo->err->msg_code), labelled);
 }
 
 /* msg_level -1 is a warning: corrupt data libjpeg would paper over, or input that ended early (JWRN_JPEG_EOF,

@@ -48,7 +48,7 @@ struct ccopia_png_reader {
 /* libpng's error callback must not return (libpng manual, "Setting up error handling"): record and jump. */
 static void reader_error(png_structp png, png_const_charp text) {
     ccopia_png_reader *reader = (ccopia_png_reader *)png_get_error_ptr(png);
-    set_message(reader->message, text);
+    snprintf(reader->message, CCOPIA_MESSAGE_MAX, "libpng: %s", (text != NULL && text[0] != '\0') ? text : "unknown error");
     longjmp(reader->jump, 1);
 }
 

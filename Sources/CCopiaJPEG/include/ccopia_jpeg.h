@@ -66,7 +66,7 @@ int ccopia_jpeg_read_pixels(ccopia_jpeg_reader *reader, void *pixels, size_t row
 /* Abandons the current image (after read_header without read_pixels). */
 void ccopia_jpeg_reader_reset(ccopia_jpeg_reader *reader);
 
-/* The message of the last failure (libjpeg's text, or the shim's), never NULL. */
+/* The message of the last failure, never NULL: libjpeg's text prefixed "libjpeg-turbo: ", or the shim's own. */
 const char *ccopia_jpeg_reader_message(const ccopia_jpeg_reader *reader);
 
 /* ----------------------------------------------------------------------------------------------------------------
@@ -86,6 +86,7 @@ int ccopia_jpeg_write(ccopia_jpeg_writer *writer, const void *pixels, uint32_t w
                       int channels, size_t row_stride, int quality, int chroma, int optimize,
                       const uint8_t **out, size_t *out_size);
 
+/* The message of the last failure, as for the reader. */
 const char *ccopia_jpeg_writer_message(const ccopia_jpeg_writer *writer);
 
 #ifdef __cplusplus

@@ -68,7 +68,7 @@ int ccopia_png_read_pixels(ccopia_png_reader *reader, void *pixels, size_t row_s
 /* Releases libpng's memory for the current image (after read_header without read_pixels). */
 void ccopia_png_reader_reset(ccopia_png_reader *reader);
 
-/* The message of the last failure (libpng's text, or the shim's), never NULL. */
+/* The message of the last failure, never NULL: libpng's text prefixed "libpng: ", or the shim's own. */
 const char *ccopia_png_reader_message(const ccopia_png_reader *reader);
 
 /* ----------------------------------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ public final class JPEGEncoder {
                               subsampling == .s444 ? 444 : 420, optimizeCoding ? 1 : 0, &data, &size)
         }
         guard status == 0, let data else {
-            let text = "libjpeg-turbo: " + String(cString: ccopia_jpeg_writer_message(writer))
+            let text = String(cString: ccopia_jpeg_writer_message(writer))
             switch Int(status) {
             case Int(CCOPIA_JPEG_NO_MEMORY): throw CodecError(.outOfMemory, format: .jpeg, message: text)
             case Int(CCOPIA_JPEG_UNSUPPORTED): throw CodecError(.unsupported, format: .jpeg, message: text)

@@ -43,7 +43,7 @@ final class JPEGReader {
     func reset() { ccopia_jpeg_reader_reset(handle) }
 
     private func error(_ status: Int32) -> CodecError {
-        let text = "libjpeg-turbo: " + String(cString: ccopia_jpeg_reader_message(handle))
+        let text = String(cString: ccopia_jpeg_reader_message(handle))
         switch Int(status) {
         case Int(CCOPIA_JPEG_TRUNCATED): return CodecError(.truncated, format: .jpeg, message: text)
         case Int(CCOPIA_JPEG_UNSUPPORTED): return CodecError(.unsupported, format: .jpeg, message: text)

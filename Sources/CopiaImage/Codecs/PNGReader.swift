@@ -50,7 +50,7 @@ final class PNGReader {
     func reset() { ccopia_png_reader_reset(handle) }
 
     private func error(_ status: Int32) -> CodecError {
-        let text = "libpng: " + String(cString: ccopia_png_reader_message(handle))
+        let text = String(cString: ccopia_png_reader_message(handle))
         switch Int(status) {
         case Int(CCOPIA_PNG_TRUNCATED): return CodecError(.truncated, format: .png, message: text)
         case Int(CCOPIA_PNG_UNSUPPORTED): return CodecError(.unsupported, format: .png, message: text)
