@@ -43,7 +43,7 @@ struct CodecErrorTests {
           arguments: ["baseline420.jpg", "progressive.jpg", "gray.jpg"])
     func truncatedJPEGIsAnError(name: String) throws {
         let bytes = try CodecFixtures.bytes(name)
-        let scan = try #require(startOfScan(bytes))
+        let scan = try #require(CodecFixtures.startOfScan(bytes))
         let cut = Array(bytes.prefix(scan + (bytes.count - scan) / 2))
         let path = try CodecFixtures.temporaryFile(named: "cut-" + name, contents: cut)
         let error = try #require(decodeError(atPath: path))
@@ -119,7 +119,7 @@ struct CodecErrorTests {
 
     @Test func damagedJPEGScanDataIsAnError() throws {
         var bytes = try CodecFixtures.bytes("baseline420.jpg")
-        let scan = try #require(startOfScan(bytes))
+        let scan = try #require(CodecFixtures.startOfScan(bytes))
         for i in stride(from: scan + 20, to: bytes.count - 40, by: 7) { bytes[i] = 0xFF }
         let error = try #require(decodeError(bytes))
         #expect(error.kind == .corrupt || error.kind == .truncated)

@@ -52,7 +52,7 @@ struct CodecFixtureTests {
         let image = try decoder.decode(bytes)
         let reference = try decoder.decode(CodecFixtures.bytes(name + ".decoded.png"))
         #expect(image.info == reference.info)
-        #expect(maxAbsoluteDifference(image, reference) <= 1)
+        #expect(CodecFixtures.maxAbsoluteDifference(image, reference) <= 1)
     }
 
     @Test func decodingIntoAReusedImageKeepsItsBuffer() throws {

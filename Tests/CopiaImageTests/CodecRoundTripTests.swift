@@ -12,7 +12,7 @@ struct CodecRoundTripTests {
         for depth in PixelDepth.allCases {
             for channels in 1...4 {
                 for shape in Self.shapes {
-                    let image = makeTestImage(width: shape.width, height: shape.height, channels: channels, depth: depth)
+                    let image = CodecFixtures.testImage(width: shape.width, height: shape.height, channels: channels, depth: depth)
                     let png = try encoder.encode(image)
                     #expect(ImageFormat.sniff(png) == .png)
                     let back = try decoder.decode(png)
@@ -24,16 +24,16 @@ struct CodecRoundTripTests {
 
     @Test("PNG round trip is exact at every libdeflate level", arguments: [0, 1, 6, 9, 12])
     func pngRoundTripAtLevel(level: Int) throws {
-        let image = makeTestImage(width: 33, height: 21, channels: 3, depth: .uint8)
+        let image = CodecFixtures.testImage(width: 33, height: 21, channels: 3, depth: .uint8)
         let png = try PNGEncoder(level: level).encode(image)
         #expect(try ImageDecoder().decode(png) == image)
     }
 
     @Test func pngEncodingIsDeterministicAcrossCallsAndInstances() throws {
-        let image = makeTestImage(width: 40, height: 30, channels: 4, depth: .uint8)
+        let image = CodecFixtures.testImage(width: 40, height: 30, channels: 4, depth: .uint8)
         let first = PNGEncoder(level: 6, filter: .adaptive)
         let a = try first.encode(image)
-        let b = try first.encode(makeTestImage(width: 5, height: 5, channels: 1, depth: .uint16))
+        let b = try first.encode(CodecFixtures.testImage(width: 5, height: 5, channels: 1, depth: .uint16))
         let c = try first.encode(image)
         let d = try PNGEncoder(level: 6, filter: .adaptive).encode(image)
         #expect(a == c)
@@ -42,7 +42,7 @@ struct CodecRoundTripTests {
     }
 
     @Test func pngEncoderWritesTheExpectedChunksAndHeader() throws {
-        let image = makeTestImage(width: 300, height: 2, channels: 2, depth: .uint16)
+        let image = CodecFixtures.testImage(width: 300, height: 2, channels: 2, depth: .uint16)
         let png = try PNGEncoder().encode(image)
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         #expect(Array(png[12..<16]) == Array("IHDR".utf8))
@@ -72,16 +72,16 @@ struct CodecRoundTripTests {
 
     @Test("JPEG round trip at quality 100 4:4:4 is close", arguments: [1, 3])
     func jpegRoundTripIsClose(channels: Int) throws {
-        let image = makeTestImage(width: 48, height: 40, channels: channels, depth: .uint8, noise: 8)
+        let image = CodecFixtures.testImage(width: 48, height: 40, channels: channels, depth: .uint8, noise: 8)
         let jpeg = try JPEGEncoder(quality: 100, subsampling: .s444).encode(image)
         #expect(ImageFormat.sniff(jpeg) == .jpeg)
         let back = try ImageDecoder().decode(jpeg)
         #expect(back.info == image.info)
-        #expect(maxAbsoluteDifference(back, image) <= 4)
+        #expect(CodecFixtures.maxAbsoluteDifference(back, image) <= 4)
     }
 
     @Test func jpegQualityAndSubsamplingChangeTheFile() throws {
-        let image = makeTestImage(width: 64, height: 64, channels: 3, depth: .uint8)
+        let image = CodecFixtures.testImage(width: 64, height: 64, channels: 3, depth: .uint8)
         let high = try JPEGEncoder(quality: 95).encode(image)
         let low = try JPEGEncoder(quality: 30).encode(image)
         let full = try JPEGEncoder(quality: 95, subsampling: .s444).encode(image)
@@ -97,14 +97,14 @@ struct CodecRoundTripTests {
         let encoder = JPEGEncoder(quality: 90)
         let decoder = ImageDecoder()
         for (width, height, channels) in [(8, 8, 3), (300, 200, 3), (7, 5, 1), (1, 1, 3), (640, 480, 3)] {
-            let image = makeTestImage(width: width, height: height, channels: channels, depth: .uint8, noise: 120)
+            let image = CodecFixtures.testImage(width: width, height: height, channels: channels, depth: .uint8, noise: 120)
             let back = try decoder.decode(encoder.encode(image))
             #expect(back.info == image.info)
         }
     }
 
     @Test func imageEncoderDispatchesOnFormat() throws {
-        let image = makeTestImage(width: 16, height: 16, channels: 3, depth: .uint8)
+        let image = CodecFixtures.testImage(width: 16, height: 16, channels: 3, depth: .uint8)
         let encoder = ImageEncoder()
         for format in ImageFormat.allCases {
             let bytes = try encoder.encode(image, as: format)
