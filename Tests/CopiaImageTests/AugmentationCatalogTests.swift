@@ -80,6 +80,14 @@ import Testing
         }
     }
 
+    @Test(arguments: augmentationNames)
+    func opChangesTheImage(_ name: String) throws {
+        let op = try OpHarness.op(try #require(Self.specs[name]))
+        let image = Self.images[0]
+        let changed = try (0..<8).contains { try OpHarness.run(op, on: image, sample: "change\($0)").output != image }
+        #expect(changed, "\(name) left the image unchanged in 8 draws")
+    }
+
     @Test func everyOpListsItsDefaultsAndSchema() {
         for entry in ImageOps.entries {
             let schema = ImageOp.variantSchema(entry.variant, in: SpecContext(describing: true))

@@ -34,8 +34,9 @@ public struct AutoContrast: Augmentation {
             if hi <= lo {
                 tables.append(Array(0...m))
             } else {
-                let scale = Double(m) / Double(hi - lo)
-                tables.append((0...m).map { v in min(max(Int((Double(v - lo) * scale).rounded(.toNearestOrEven)), 0), m) })
+                // PIL: int(v * scale + offset), truncated, then clamped.
+                let scale = Double(m) / Double(hi - lo), offset = -Double(lo) * scale
+                tables.append((0...m).map { v in min(max(Int(Double(v) * scale + offset), 0), m) })
             }
         }
         return ColorKernels.lookup(image, tables: tables)
