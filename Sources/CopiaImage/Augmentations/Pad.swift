@@ -1,6 +1,6 @@
 import CopiaCore
 
-/// Pads every side by fixed amounts (albumentations / torchvision `Pad`): `padding` is one number (all sides),
+/// Pads every side by fixed amounts (albumentations / torchvision `Pad`): `padding` is `[n]` (all sides),
 /// `[x, y]` (left/right, top/bottom) or `[left, top, right, bottom]`. Exact.
 public struct Pad: Augmentation {
     public typealias Parameters = PaddingParameters
@@ -13,7 +13,7 @@ public struct Pad: Augmentation {
         (self.padding, self.borderMode, self.fill) = (padding, borderMode, fill)
     }
     public init(reading r: SpecReader) {
-        padding = r.read("padding", default: [0], doc: "One number for all sides, [x, y], or [left, top, right, bottom].") { (p: [Int]) in
+        padding = r.read("padding", default: [0], doc: "[n] for all sides, [x, y], or [left, top, right, bottom].") { (p: [Int]) in
             [1, 2, 4].contains(p.count) && p.allSatisfy { (0...65_536).contains($0) } ? nil : "must be 1, 2 or 4 numbers in 0...65536, got \(p)"
         }
         borderMode = OpFields.borderMode(r)
