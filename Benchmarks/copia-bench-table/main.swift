@@ -58,6 +58,20 @@ do {
         let w = try time { try CSVWriter.encode(table, options: CSVWriteOptions(useOriginalText: false)).count }
         emit(["bench": "csv_write_formatted", "bytes": w.last, "median_s": w.median, "min_s": w.min])
     }
+    let samplers: [(String, any Resampler)] = [
+        ("smote", SMOTE(kNeighbors: 5)),
+        ("random_oversampler", RandomOverSampler()),
+    ]
+    if samplers.contains(where: { wants($0.0) }) {
+        let table = try CSVReader.read(path: path, options: options)
+        let x = try FeatureMatrix(table)
+        let y = try ClassLabels(table)
+        for (name, sampler) in samplers where wants(name) {
+            let r = try time { try sampler.resample(x, labels: y, seed: 0) }
+            emit(["bench": name, "rows": x.rows, "features": x.columns, "out_rows": r.last.count,
+                  "median_s": r.median, "min_s": r.min])
+        }
+    }
 } catch {
     FileHandle.standardError.write("\(error)\n".data(using: .utf8)!)
     exit(1)

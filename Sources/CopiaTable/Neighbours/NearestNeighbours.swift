@@ -1,0 +1,264 @@
+import Dispatch
+
+/// The k nearest neighbours of a set of query rows: row `q`'s neighbours are `indices[q*k ..< (q+1)*k]`, nearest
+/// first, with their Euclidean distances.
+public struct NeighbourGraph: Sendable, Equatable {
+    public let k: Int
+    /// Row indices into the searched matrix, `k` per query.
+    public let indices: [Int]
+    /// Euclidean distances, `k` per query.
+    public let distances: [Double]
+
+    public var queryCount: Int { k == 0 ? 0 : indices.count / k }
+
+    /// The neighbours of query `q`, nearest first.
+    public func neighbours(of q: Int) -> ArraySlice<Int> { indices[(q * k)..<((q + 1) * k)] }
+
+    /// Drops the first neighbour of every query: imbalanced-learn's convention when the queries are among the
+    /// candidates, where the nearest "neighbour" is the row itself.
+    public func droppingFirst() -> NeighbourGraph {
+        guard k > 0 else { return self }
+        var idx: [Int] = [], dist: [Double] = []
+        idx.reserveCapacity(queryCount * (k - 1))
+        dist.reserveCapacity(queryCount * (k - 1))
+        for q in 0..<queryCount {
+            idx.append(contentsOf: indices[(q * k + 1)..<((q + 1) * k)])
+            dist.append(contentsOf: distances[(q * k + 1)..<((q + 1) * k)])
+        }
+        return NeighbourGraph(k: k - 1, indices: idx, distances: dist)
+    }
+}
+
+/// Exact k-nearest-neighbour search by blocked brute force.
+///
+/// Distances are screened in `Float` with the `|x|^2 + |q|^2 - 2 q.x` form, eight candidates at a time against four
+/// queries (register-blocked, so each loaded value serves many products), keeping every candidate whose screened
+/// distance could still be within the k nearest given a proven bound on the screening error. The survivors are then
+/// ranked by their exact `Double` distance `sum((q - x)^2)`, ties broken by the lower row index. So the result is
+/// exactly the k nearest by `Double` arithmetic, whatever the screening rounding; when too many candidates tie inside
+/// the error bound, the query falls back to an exact `Double` scan.
+///
+/// Queries are processed in parallel in fixed groups; each query's result depends only on the data, never on the
+/// thread count.
+///
+/// - Complexity: O(queries x candidates x features) time; O(candidates x features) extra memory.
+public enum NearestNeighbours {
+    /// The `k` nearest rows among `candidates` for each row in `queries` (row indices into `x`).
+    /// A query that is also a candidate finds itself first (distance 0); see `NeighbourGraph.droppingFirst()`.
+    /// - Throws: `TableError` when `k` exceeds the number of candidates or an index is out of range.
+    public static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int) throws -> NeighbourGraph {
+        guard k >= 0 else { throw TableError.invalid("k must be >= 0, got \(k)") }
+        guard k <= candidates.count else {
+            throw TableError.invalid("asked for \(k) neighbours among only \(candidates.count) rows")
+        }
+        for i in candidates where i < 0 || i >= x.rows { throw TableError.invalid("candidate row \(i) out of range 0..<\(x.rows)") }
+        for i in queries where i < 0 || i >= x.rows { throw TableError.invalid("query row \(i) out of range 0..<\(x.rows)") }
+        if k == 0 || queries.isEmpty { return NeighbourGraph(k: k, indices: [], distances: []) }
+        let searcher = BlockedSearch(x, candidates: candidates)
+        var indices = [Int](repeating: 0, count: queries.count * k)
+        var distances = [Double](repeating: 0, count: queries.count * k)
+        let group = 32
+        let groups = (queries.count + group - 1) / group
+        indices.withUnsafeMutableBufferPointer { ip in
+            distances.withUnsafeMutableBufferPointer { dp in
+                let out = SendableBox((ip, dp))
+                let work = { @Sendable (g: Int) in
+                    let lo = g * group, hi = min(queries.count, lo + group)
+                    searcher.search(queries: Array(queries[lo..<hi]), k: k,
+                                    indices: out.value.0.baseAddress! + lo * k, distances: out.value.1.baseAddress! + lo * k)
+                }
+                if groups > 1 && candidates.count * queries.count >= 1 << 16 {
+                    DispatchQueue.concurrentPerform(iterations: groups, execute: work)
+                } else {
+                    for g in 0..<groups { work(g) }
+                }
+            }
+        }
+        return NeighbourGraph(k: k, indices: indices, distances: distances)
+    }
+}
+
+/// Candidates packed for the screening kernel: blocks of 8 rows, feature-major inside a block, centred on their mean
+/// (so float norms stay small and the screening bound tight).
+final class BlockedSearch: @unchecked Sendable {
+    let dims: Int
+    let blocks: Int
+    let candidates: [Int]
+    /// [block][feature][lane]
+    let packed: UnsafeMutablePointer<Float>
+    /// Squared norms of the centred, float-rounded candidates; +inf for padding lanes.
+    let norms: UnsafeMutablePointer<Float>
+    let maxNorm: Float
+    let centre: [Double]
+    let data: [Double]
+    let stride: Int
+
+    init(_ x: FeatureMatrix, candidates: [Int]) {
+        dims = x.columns
+        stride = x.columns
+        data = x.values
+        self.candidates = candidates
+        blocks = (candidates.count + 7) / 8
+        var c = [Double](repeating: 0, count: dims)
+        for i in candidates { for d in 0..<dims { c[d] += x.values[i * dims + d] } }
+        for d in 0..<dims { c[d] /= Double(max(1, candidates.count)) }
+        centre = c
+        packed = .allocate(capacity: max(1, blocks * dims * 8))
+        packed.initialize(repeating: 0, count: max(1, blocks * dims * 8))
+        norms = .allocate(capacity: max(1, blocks * 8))
+        norms.initialize(repeating: .infinity, count: max(1, blocks * 8))
+        var m: Float = 0
+        for (slot, i) in candidates.enumerated() {
+            let b = slot / 8, lane = slot % 8
+            var n: Float = 0
+            for d in 0..<dims {
+                let v = Float(x.values[i * dims + d] - c[d])
+                packed[(b * dims + d) * 8 + lane] = v
+                n += v * v
+            }
+            norms[slot] = n
+            m = max(m, n)
+        }
+        maxNorm = m
+    }
+
+    deinit {
+        packed.deallocate()
+        norms.deallocate()
+    }
+
+    /// Exact squared distance in Double between data rows.
+    @inline(__always)
+    func exactDistance(_ a: Int, _ b: Int) -> Double {
+        data.withUnsafeBufferPointer { p in
+            var s = 0.0
+            let pa = p.baseAddress! + a * stride, pb = p.baseAddress! + b * stride
+            for d in 0..<dims {
+                let t = pa[d] - pb[d]
+                s += t * t
+            }
+            return s
+        }
+    }
+
+    /// Searches a group of queries (row indices), writing `k` results per query.
+    func search(queries: [Int], k: Int, indices: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
+        let dims = self.dims
+        let tile = 4
+        var lists = [ScreenList](repeating: ScreenList(), count: queries.count)
+        // Query coordinates, centred, as broadcast vectors: [query][feature].
+        var qv = [SIMD8<Float>](repeating: .zero, count: queries.count * dims)
+        var qn = [Float](repeating: 0, count: queries.count)
+        var bound = [Float](repeating: 0, count: queries.count)
+        for (qi, q) in queries.enumerated() {
+            var n: Float = 0
+            for d in 0..<dims {
+                let v = Float(data[q * stride + d] - centre[d])
+                qv[qi * dims + d] = SIMD8(repeating: v)
+                n += v * v
+            }
+            qn[qi] = n
+            // Screening error bound: (dims + 4) * 2^-24 * (|q|^2 + |x|^2) per operand rounding, with a 4x margin.
+            bound[qi] = Float(dims + 4) * 0x1p-22 * (n + maxNorm) + Float.leastNormalMagnitude
+        }
+        let capacity = k + 24
+        for (qi, _) in queries.enumerated() { lists[qi].reserve(capacity) }
+        qv.withUnsafeBufferPointer { qp in
+            var t = 0
+            while t < queries.count {
+                let count = min(tile, queries.count - t)
+                let q0 = qp.baseAddress! + t * dims
+                let q1 = count > 1 ? q0 + dims : q0
+                let q2 = count > 2 ? q0 + 2 * dims : q0
+                let q3 = count > 3 ? q0 + 3 * dims : q0
+                for b in 0..<blocks {
+                    let xb = UnsafeRawPointer(packed + b * dims * 8).assumingMemoryBound(to: SIMD8<Float>.self)
+                    var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
+                    for d in 0..<dims {
+                        let xv = xb[d]
+                        a0 += xv * q0[d]
+                        a1 += xv * q1[d]
+                        a2 += xv * q2[d]
+                        a3 += xv * q3[d]
+                    }
+                    let xn = UnsafeRawPointer(norms + b * 8).loadUnaligned(as: SIMD8<Float>.self)
+                    let accs = (a0, a1, a2, a3)
+                    for j in 0..<count {
+                        let a = j == 0 ? accs.0 : (j == 1 ? accs.1 : (j == 2 ? accs.2 : accs.3))
+                        let f = xn + SIMD8(repeating: qn[t + j]) - 2 * a
+                        let limit = lists[t + j].threshold(k: k, margin: 2 * bound[t + j])
+                        if anyBelow(f, limit) {
+                            for lane in 0..<8 where f[lane] < lists[t + j].threshold(k: k, margin: 2 * bound[t + j]) {
+                                lists[t + j].insert(f[lane], b * 8 + lane, k: k, margin: 2 * bound[t + j], capacity: capacity)
+                            }
+                        }
+                    }
+                }
+                t += tile
+            }
+        }
+        // Exact ranking of the survivors (or an exact scan after an overflow).
+        for (qi, q) in queries.enumerated() {
+            var exact: [(Double, Int)]
+            if lists[qi].overflowed {
+                exact = candidates.map { (exactDistance(q, $0), $0) }
+            } else {
+                exact = lists[qi].slots.map { slot in (exactDistance(q, candidates[slot]), candidates[slot]) }
+            }
+            exact.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            for j in 0..<k {
+                indices[qi * k + j] = exact[j].1
+                distances[qi * k + j] = exact[j].0.squareRoot()
+            }
+        }
+    }
+}
+
+/// The screened candidates of one query: ascending screened distance, holding everything within
+/// (k-th smallest + margin).
+struct ScreenList {
+    var values: [Float] = []
+    var slots: [Int] = []
+    var overflowed = false
+
+    mutating func reserve(_ n: Int) {
+        values.reserveCapacity(n + 1)
+        slots.reserveCapacity(n + 1)
+    }
+
+    @inline(__always)
+    func threshold(k: Int, margin: Float) -> Float {
+        values.count < k ? .infinity : values[k - 1] + margin
+    }
+
+    mutating func insert(_ v: Float, _ slot: Int, k: Int, margin: Float, capacity: Int) {
+        guard v < threshold(k: k, margin: margin) || values.count < k else { return }
+        var i = values.count
+        while i > 0 && values[i - 1] > v { i -= 1 }
+        values.insert(v, at: i)
+        slots.insert(slot, at: i)
+        if values.count >= k {
+            let limit = values[k - 1] + margin
+            while values.count > k && values[values.count - 1] > limit {
+                values.removeLast()
+                slots.removeLast()
+            }
+        }
+        if values.count > capacity {
+            overflowed = true
+            values.removeLast()
+            slots.removeLast()
+        }
+    }
+}
+
+/// Whether any lane of `f` is below `limit`, by the sign bits of `f - limit` (SIMD comparisons compile to per-lane
+/// scalar code without target flags; subtraction and bitwise OR do not). A NaN lane (inf - inf) may count as a hit;
+/// the caller re-checks hits lane by lane.
+@inline(__always)
+func anyBelow(_ f: SIMD8<Float>, _ limit: Float) -> Bool {
+    let bits = unsafeBitCast(f - SIMD8(repeating: limit), to: SIMD8<UInt32>.self)
+    let o = bits.lowHalf | bits.highHalf
+    let o2 = o.lowHalf | o.highHalf
+    return (o2.x | o2.y) & 0x8000_0000 != 0
+}

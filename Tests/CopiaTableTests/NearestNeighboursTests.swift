@@ -1,0 +1,68 @@
+import CopiaCore
+import Testing
+@testable import CopiaTable
+
+/// Reproducible test data: Gaussian blobs (with some duplicate rows) from a counter-based generator.
+func blobs(rows: Int, columns: Int, classes: [Int], seed: UInt64 = 1, duplicates: Int = 0) throws -> (FeatureMatrix, ClassLabels) {
+    var rng = CounterRandom(seed: seed, stage: "test", sample: "blobs")
+    var values: [Double] = []
+    var labels: [String] = []
+    let total = classes.reduce(0, +)
+    precondition(total == rows)
+    for (c, n) in classes.enumerated() {
+        for _ in 0..<n {
+            for j in 0..<columns { values.append(rng.normal() + (j == 0 ? Double(c) * 1.5 : 0)) }
+            labels.append("\(c)")
+        }
+    }
+    for i in 0..<duplicates {  // copy some rows onto others of the same class
+        let a = i * 7 % rows, b = (i * 13 + 1) % rows
+        if labels[a] == labels[b] { for j in 0..<columns { values[b * columns + j] = values[a * columns + j] } }
+    }
+    return (try FeatureMatrix(rows: rows, columns: columns, values: values), ClassLabels(labels))
+}
+
+/// The k nearest by a plain Double scan, ties by index.
+func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: Int) -> [Int] {
+    let d = candidates.map { c -> (Double, Int) in
+        var s = 0.0
+        for j in 0..<x.columns { s += (x[query, j] - x[c, j]) * (x[query, j] - x[c, j]) }
+        return (s, c)
+    }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    return d.prefix(k).map(\.1)
+}
+
+@Suite struct NearestNeighboursTests {
+    @Test(arguments: [(1, 3), (5, 20), (7, 9), (11, 64)])
+    func searchEqualsAPlainDoubleScan(k: Int, columns: Int) throws {
+        let (x, _) = try blobs(rows: 300, columns: columns, classes: [300], duplicates: 20)
+        let candidates = Array(stride(from: 0, to: 300, by: 2)) + [1, 3]
+        let queries = Array(0..<300)
+        let g = try NearestNeighbours.search(x, candidates: candidates, queries: queries, k: k)
+        for (qi, q) in queries.enumerated() {
+            #expect(Array(g.neighbours(of: qi)) == referenceNeighbours(x, candidates: candidates, query: q, k: k))
+        }
+    }
+
+    @Test func largeOffsetsStillGiveExactNeighbours() throws {
+        // Features far from the origin with tiny differences: the float screen must not lose the true neighbours.
+        var (x, _) = try blobs(rows: 200, columns: 6, classes: [200])
+        x.values = x.values.enumerated().map { $0.offset % 6 == 0 ? 1e6 + $0.element * 1e-3 : $0.element }
+        let g = try NearestNeighbours.search(x, candidates: Array(0..<200), queries: Array(0..<200), k: 4)
+        for q in 0..<200 { #expect(Array(g.neighbours(of: q)) == referenceNeighbours(x, candidates: Array(0..<200), query: q, k: 4)) }
+    }
+
+    @Test func tooManyNeighboursIsAnError() throws {
+        let (x, _) = try blobs(rows: 10, columns: 2, classes: [10])
+        #expect(throws: TableError.self) { try NearestNeighbours.search(x, candidates: [0, 1], queries: [0], k: 3) }
+    }
+
+    @Test func rowKeysMatchTheDocumentedCounterRandomKey() {
+        let keys = RowKeys(seed: 42, stage: "balance", className: "setosa")
+        for i in [0, 1, 9, 10, 12345, 999_999_999] {
+            var a = keys.random(i)
+            var b = CounterRandom(seed: 42, stage: "balance", sample: "setosa#\(i)")
+            #expect(a.next() == b.next())
+        }
+    }
+}
