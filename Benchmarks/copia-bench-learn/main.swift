@@ -126,6 +126,34 @@ func permutation(_ n: Int, epoch: Int) -> [Int] {
           "vae_params": model.parameterCount, "last_loss": lastLoss, "epochs_timed": epochs])
 }
 
+// MARK: - Conditional DCGAN, batch 64, Adam 2e-4 (0.5, 0.999) for both
+
+@MainActor func benchGAN() {
+    let x = inputs(n).map { $0 * 2 - 1 }.reshaped([n, 1, 28, 28])
+    var labelRNG = CounterRandom(seed: 1, stage: "bench", sample: "labels")
+    let labels = (0..<n).map { _ in labelRNG.int(below: 10) }
+    var rng = CounterRandom(seed: 0, stage: "init", sample: "gan")
+    let gan = ConditionalGAN.dcgan28(rng: &rng)
+    let optG = Adam(parameters: gan.generator.allParameters, learningRate: 2e-4, beta1: 0.5)
+    let optD = Adam(parameters: gan.discriminator.allParameters, learningRate: 2e-4, beta1: 0.5)
+    let bs = 64
+    var epoch = 0, last = ConditionalGAN.StepLoss(discriminator: 0, generator: 0)
+    let times = timedEpochs(epochs) {
+        let order = permutation(n, epoch: epoch)
+        var noise = CounterRandom(seed: 0, stage: "bench-noise", sample: "gan\(epoch)")
+        for start in stride(from: 0, to: n, by: bs) {
+            let idx = Array(order[start..<min(start + bs, n)])
+            last = gan.trainStep(real: x.gatherRows(idx), labels: idx.map { labels[$0] }, generatorOptimizer: optG,
+                                 discriminatorOptimizer: optD, noise: &noise)
+        }
+        epoch += 1
+    }
+    emit(["figure": "gan", "gan_s_per_epoch": median(times), "gan_s_per_epoch_min": times.min()!,
+          "gan_s_per_epoch_max": times.max()!, "gan_samples_s": Double(n) / median(times),
+          "gan_params_G": gan.generator.parameterCount, "gan_params_D": gan.discriminator.parameterCount,
+          "last_loss_D": last.discriminator, "last_loss_G": last.generator, "epochs_timed": epochs])
+}
+
 // MARK: - A short VAE run that writes TensorBoard and JSONL logs (checked by Benchmarks/learn/check_tensorboard.py)
 
 @MainActor func writeLog(to directory: String) throws {
@@ -164,3 +192,4 @@ if let logDirectory {
 }
 if only == nil || only == "gemm" { benchGEMM() }
 if only == nil || only == "vae" { benchVAE() }
+if only == nil || only == "gan" { benchGAN() }

@@ -65,6 +65,10 @@ public final class Conv2d: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let g = geometry else { preconditionFailure("Conv2d.backward called before forward") }
         let spatial = g.outHeight * g.outWidth
         precondition(outputGradient.shape == [g.batch, outChannels, g.outHeight, g.outWidth],
@@ -85,6 +89,7 @@ public final class Conv2d: Layer {
                 }
             }
         }
+        if !needsInputGradient { return nil }
         // dcols = Wᵀ · dy, written over the cached columns (no longer needed), then folded back.
         columns.withUnsafeMutableBufferPointer { c in
             weight.value.scalars.withUnsafeBufferPointer { w in

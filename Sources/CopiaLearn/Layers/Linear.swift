@@ -46,6 +46,10 @@ public final class Linear: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(outputGradient.shape == [input.shape[0], outputSize],
                      "Linear.backward expects [\(input.shape[0]), \(outputSize)], got \(outputGradient.shape)")
         weight.gradient.addMatmul(outputGradient, input, transposeA: true)
@@ -60,6 +64,6 @@ public final class Linear: Layer {
                 }
             }
         }
-        return outputGradient.matmul(weight.value)
+        return needsInputGradient ? outputGradient.matmul(weight.value) : nil
     }
 }

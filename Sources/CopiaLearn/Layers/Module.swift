@@ -81,8 +81,12 @@ public protocol Layer: Module {
     /// Given dLoss/dOutput of the latest `forward`, adds dLoss/dParameters into the parameters' gradients and returns
     /// dLoss/dInput.
     func backward(_ outputGradient: Tensor) -> Tensor
+    /// As `backward(_:)`, but when `needsInputGradient` is false the layer may skip computing dLoss/dInput and return
+    /// nil (a GAN discriminator's first layer on data or on a detached fake batch). Parameter gradients are always added.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
 }
 
 extension Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? { backward(outputGradient) }
 }

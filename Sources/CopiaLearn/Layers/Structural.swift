@@ -23,6 +23,13 @@ public final class Sequential: Layer {
         for layer in layers.reversed() { g = layer.backward(g) }
         return g
     }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard !needsInputGradient, let first = layers.first else { return backward(outputGradient) }
+        var g = outputGradient
+        for layer in layers.dropFirst().reversed() { g = layer.backward(g) }
+        return first.backward(g, needsInputGradient: false)
+    }
 }
 
 /// Flattens `[batch, ...]` to `[batch, product]`.

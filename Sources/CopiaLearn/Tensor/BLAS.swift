@@ -1,3 +1,4 @@
+import Foundation
 import CCopiaBLAS
 
 /// The matrix-multiply backend: `cblas_sgemm` from OpenBLAS on Linux, Accelerate on macOS.
@@ -10,7 +11,16 @@ public enum BLAS {
     public static func setThreads(_ threads: Int) {
         _ = defaultConfigured
         ccopia_blas_set_threads(Int32(max(1, threads)))
+        configuredThreadsStorage.store(max(1, threads))
     }
+
+    /// The thread count CopiaLearn's own parallel loops (im2col, col2im) use: the BLAS's, as last set.
+    static var configuredThreads: Int {
+        _ = defaultConfigured
+        return configuredThreadsStorage.load()
+    }
+
+    private static let configuredThreadsStorage = ThreadCount()
 
     /// The thread count the BLAS reports.
     public static var threads: Int { Int(ccopia_blas_get_threads()) }
@@ -22,6 +32,7 @@ public enum BLAS {
     static let defaultConfigured: Bool = {
         ccopia_blas_init()
         if getenv("OPENBLAS_NUM_THREADS") == nil { ccopia_blas_set_threads(1) }
+        configuredThreadsStorage.store(Int(ccopia_blas_get_threads()))
         return true
     }()
 
@@ -44,3 +55,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// A thread count shared across threads (a lock-protected integer; read once per convolution).
+final class ThreadCount: @unchecked Sendable {
+    private var value = 1
+    private let lock = NSLock()
+    func load() -> Int { lock.lock(); defer { lock.unlock() }; return value }
+    func store(_ v: Int) { lock.lock(); value = v; lock.unlock() }
+}
