@@ -58,6 +58,8 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
                             voters: Array(voterRows[voterOffsets[i]..<voterOffsets[i + 1]]))
     }
 
+    mutating func setValues(_ v: [Double]) { values = v }
+
     /// Feature `j` of every row.
     public func column(_ j: Int) -> [Double] { (0..<count).map { values[$0 * columns + j] } }
 
