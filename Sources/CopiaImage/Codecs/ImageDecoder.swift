@@ -4,8 +4,9 @@ import CopiaCore
 /// to the next.
 ///
 /// A decoder keeps its libpng and libjpeg state, a file buffer and (through `decode(_:into:)`) the caller's image
-/// buffer between calls: allocating per image halved JPEG decode throughput in Copia's measurements, so a worker
-/// should make one decoder and one `Image` and decode everything through them.
+/// buffer between calls, so a worker should make one decoder and one `Image` and decode everything through them.
+/// (Measured on 256x256 quality-90 JPEGs, release build: 0.31 ms per image reused, up to 0.42 ms with a fresh
+/// decoder and image each time.)
 ///
 /// ```swift
 /// let decoder = ImageDecoder()
