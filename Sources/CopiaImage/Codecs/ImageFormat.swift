@@ -1,6 +1,8 @@
 /// An image file format Copia reads and writes.
 public enum ImageFormat: String, Codable, Sendable, CaseIterable {
+    /// Portable Network Graphics: lossless, 8 or 16 bits, optional alpha.
     case png
+    /// JPEG (JFIF/Exif): lossy, 8-bit gray or colour.
     case jpeg
 
     /// The format whose signature starts `bytes`, or nil. Decided by content, never by file name: the 8-byte PNG
