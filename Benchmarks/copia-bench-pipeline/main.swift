@@ -1,2 +1,124 @@
-// Benchmark entry point; see Benchmarks/README.md.
-print("{\"status\": \"not yet implemented\"}")
+// Pipeline benchmarks, run in release mode (`swift run -c release copia-bench-pipeline`). Prints one JSON line per figure:
+//   images/s of the demo chain (decode, Rotate, RandomResizedCrop, RandomBrightnessContrast, PNG encode, hash, atomic
+//   write, manifest) on generated 256x256 JPEG photos-like inputs, with 1 and 2 workers;
+//   the digits demo itself;
+//   peak RSS of whole runs over 2,000 and 20,000 generated inputs (each in its own child process).
+import Copia
+import CopiaImage
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024 // kilobytes on Linux
+}
+
+func emit(_ object: JSONObject) {
+    FileHandle.standardOutput.write(Data((JSONWriter.compact(.object(object)) + "\n").utf8))
+}
+
+/// A folder of generated inputs: 4 imbalanced classes (50/25/15/10%), smooth gradients plus texture, as JPEG or PNG.
+func generateInputs(count: Int, size: Int, format: ImageFormat, at root: String) throws {
+    let shares = [0.5, 0.25, 0.15, 0.10]
+    let png = PNGEncoder(level: 1), jpeg = JPEGEncoder(quality: 90)
+    var n = 0
+    for (k, share) in shares.enumerated() {
+        let folder = "\(root)/class\(k)"
+        try FileIO.makeDirectories(folder)
+        let m = k == shares.count - 1 ? count - n : Int(Double(count) * share)
+        for i in 0..<m {
+            var bytes = [UInt8](repeating: 0, count: size * size * 3)
+            for y in 0..<size {
+                for x in 0..<size {
+                    let t = (x * 7 + y * 13 + i * 31 + k * 57) & 63
+                    bytes[(y * size + x) * 3] = UInt8((x * 255 / size + t) & 255)
+                    bytes[(y * size + x) * 3 + 1] = UInt8((y * 255 / size + i) & 255)
+                    bytes[(y * size + x) * 3 + 2] = UInt8(((x + y) * 127 / size + k * 40 + t) & 255)
+                }
+            }
+            let image = Image(width: size, height: size, channels: 3, bytes: bytes)
+            let data = format == .png ? try png.encode(image) : try jpeg.encode(image)
+            try FileIO.writeAtomically(data, to: String(format: "%@/img_%06d.%@", folder, i, format.fileExtension))
+        }
+        n += m
+    }
+}
+
+func demoChainPipeline(input: String, output: String, size: Int) -> String {
+    """
+    {"version": 1, "name": "bench", "seed": 1, "stages": [
+      {"stage": "source", "path": "\(input)"},
+      {"stage": "split", "test": 0.1},
+      {"stage": "augment", "ops": [
+        {"op": "Rotate", "limit": 12, "p": 0.8},
+        {"op": "RandomResizedCrop", "size": [\(size), \(size)], "scale": [0.8, 1], "ratio": [0.9, 1.1], "p": 0.5},
+        {"op": "RandomBrightnessContrast", "brightnessLimit": 0.15, "contrastLimit": 0.15, "p": 0.5}]},
+      {"stage": "balance"},
+      {"stage": "write", "path": "\(output)"}]}
+    """
+}
+
+func timeRun(_ pipeline: Pipeline, out: String, jobs: Int) throws -> (seconds: Double, outputs: Int, augmented: Int) {
+    try? FileManager.default.removeItem(atPath: out)
+    let start = Date()
+    let summary = try pipeline.run(RunOptions(out: out, jobs: jobs, showProgress: false))
+    let seconds = Date().timeIntervalSince(start)
+    let augmented = summary.after.values.reduce(0, +) - summary.before.values.reduce(0, +)
+    return (seconds, summary.planned, augmented)
+}
+
+let arguments = CommandLine.arguments
+let scratch = ProcessInfo.processInfo.environment["COPIA_BENCH_DIR"] ?? NSTemporaryDirectory() + "copia-bench"
+
+if arguments.count >= 3, arguments[1] == "--child-rss" {
+    // Child mode: one whole run over N generated inputs; report this process's peak RSS.
+    let n = Int(arguments[2])!
+    let input = "\(scratch)/rss-\(n)"
+    if !FileIO.exists(input + "/class0") { try generateInputs(count: n, size: 64, format: .png, at: input) }
+    let rssBefore = peakRSSMegabytes()
+    let pipeline = try Pipeline.parse(demoChainPipeline(input: input, output: "\(scratch)/rss-out", size: 64))
+    let r = try timeRun(pipeline, out: "\(scratch)/rss-out-\(n)", jobs: 2)
+    try? FileManager.default.removeItem(atPath: "\(scratch)/rss-out-\(n)")
+    emit(["figure": "peak_rss_mb", "inputs": .number(Double(n)), "outputs": .number(Double(r.outputs)),
+          "peakRSSMegabytes": .number((peakRSSMegabytes() * 10).rounded() / 10),
+          "rssBeforeRunMegabytes": .number((rssBefore * 10).rounded() / 10), "seconds": .number((r.seconds * 100).rounded() / 100)])
+    exit(0)
+}
+
+try FileIO.makeDirectories(scratch)
+
+// 1. The demo chain on 2,000 photo-sized JPEG inputs.
+let photos = "\(scratch)/jpeg-2000"
+if !FileIO.exists(photos + "/class0") { try generateInputs(count: 2000, size: 256, format: .jpeg, at: photos) }
+let chain = try Pipeline.parse(demoChainPipeline(input: photos, output: "\(scratch)/out", size: 224))
+for jobs in [1, 2] {
+    let r = try timeRun(chain, out: "\(scratch)/out-\(jobs)", jobs: jobs)
+    emit(["figure": "demo_chain_images_per_second", "jobs": .number(Double(jobs)), "inputs": 2000,
+          "outputs": .number(Double(r.outputs)), "augmented": .number(Double(r.augmented)), "seconds": .number((r.seconds * 100).rounded() / 100),
+          "outputsPerSecond": .number((Double(r.outputs) / r.seconds).rounded()),
+          "note": "whole run: scan + decode-check of every input, plan, decode, ops, PNG encode, SHA-256, atomic write, manifest"])
+    try? FileManager.default.removeItem(atPath: "\(scratch)/out-\(jobs)")
+}
+
+// 2. The digits demo as the README runs it.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+if FileIO.exists(root + "/SampleData/digits") {
+    var text = String(decoding: try FileIO.read(root + "/Pipelines/digits.json"), as: UTF8.self)
+    text = text.replacingOccurrences(of: "\"SampleData/", with: "\"\(root)/SampleData/")
+    let r = try timeRun(try Pipeline.parse(text), out: "\(scratch)/digits", jobs: 2)
+    emit(["figure": "digits_demo", "jobs": 2, "outputs": .number(Double(r.outputs)), "seconds": .number((r.seconds * 1000).rounded() / 1000),
+          "outputsPerSecond": .number((Double(r.outputs) / r.seconds).rounded())])
+}
+
+// 3. Peak RSS, 2,000 versus 20,000 inputs, each run in a fresh child process.
+for n in [2000, 20000] {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--child-rss", String(n)]
+    try child.run()
+    child.waitUntilExit()
+}

@@ -93,15 +93,17 @@ public struct Image: Sendable, Equatable {
         info = newInfo
         switch newInfo.depth {
         case .uint8:
-            resize(&bytes, to: newInfo.sampleCount)
+            Image.resize(&bytes, to: newInfo.sampleCount)
             words.removeAll(keepingCapacity: true)
         case .uint16:
-            resize(&words, to: newInfo.sampleCount)
+            Image.resize(&words, to: newInfo.sampleCount)
             bytes.removeAll(keepingCapacity: true)
         }
     }
 
-    private func resize<T: FixedWidthInteger>(_ buffer: inout [T], to count: Int) {
+    /// Static, so that `reshape` passes its own buffer in place: an instance method would copy `self` first in debug
+    /// builds and reallocate the buffer on every size change.
+    private static func resize<T: FixedWidthInteger>(_ buffer: inout [T], to count: Int) {
         if buffer.count > count {
             buffer.removeLast(buffer.count - count)
         } else if buffer.count < count {

@@ -26,11 +26,11 @@ struct ImageExecution: Sendable {
     func execute(range: Range<Int>, jobs: Int, manifest: ManifestWriter, progress: ProgressLine) throws {
         // Create every output folder once, up front.
         var folders = Set<String>()
-        for r in plan.recipes[range] { folders.insert(FileIO.parentDirectory(of: r.outputPath)) }
+        for o in plan.outputs[range] { folders.insert("\(o.split.rawValue)/\(index.samples[Int(o.source)].label)") }
         for f in folders.sorted() { try FileIO.makeDirectories(FileIO.join(out, f)) }
         let write = self.write
         try OrderedExecutor(jobs: jobs).run(range: range, makeState: { Worker(write: write) }) { i, worker in
-            try produce(plan.recipes[i], worker: worker)
+            try produce(plan.recipe(i), worker: worker)
         } commit: { _, line in
             try manifest.append(line)
             progress.advance()
@@ -110,13 +110,13 @@ struct ImageExecution: Sendable {
     }
 
     /// Checks that the manifest an interrupted run left is a prefix of this plan, and returns its length.
-    static func checkResumedPrefix(_ lines: [JSONObject], against recipes: [ImageRecipe], in out: String) throws -> Int {
-        guard lines.count <= recipes.count else {
-            throw RunError("\(out)/\(OutputLayout.manifest): has \(lines.count) lines but this plan has only \(recipes.count) outputs; it belongs to another run")
+    static func checkResumedPrefix(_ paths: [String], against plan: ImagePlan, in out: String) throws -> Int {
+        guard paths.count <= plan.count else {
+            throw RunError("\(out)/\(OutputLayout.manifest): has \(paths.count) lines but this plan has only \(plan.count) outputs; it belongs to another run")
         }
-        for (k, line) in lines.enumerated() where line["path"]?.stringValue != recipes[k].outputPath {
-            throw RunError("\(out)/\(OutputLayout.manifest): line \(k + 1) is \(line["path"]?.description ?? "?"), the plan expects \"\(recipes[k].outputPath)\"; it belongs to another run")
+        for (k, path) in paths.enumerated() where path != plan.outputPath(k) {
+            throw RunError("\(out)/\(OutputLayout.manifest): line \(k + 1) is \"\(path)\", the plan expects \"\(plan.outputPath(k))\"; it belongs to another run")
         }
-        return lines.count
+        return paths.count
     }
 }

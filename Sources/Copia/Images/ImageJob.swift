@@ -49,18 +49,18 @@ struct ImageJob {
 
         // Execute, appending manifest lines in recipe order.
         let folder = OutputFolder(root: out)
-        let state = try folder.prepare(specHash: pipeline.specHash, planned: plan.recipes.count, seed: spec.seed,
+        let state = try folder.prepare(specHash: pipeline.specHash, planned: plan.count, seed: spec.seed,
                                        resume: options.resume, overwrite: options.overwrite)
-        let resumed = try ImageExecution.checkResumedPrefix(state.completeLines, against: plan.recipes, in: out)
+        let resumed = try ImageExecution.checkResumedPrefix(state.completePaths, against: plan, in: out)
         try FileIO.writeAtomically(JSONWriter.pretty(pipeline.resolved), to: folder.path(OutputLayout.resolvedSpec))
         let execution = ImageExecution(plan: plan, index: index, facts: facts, out: out, write: spec.write!, seed: spec.seed)
         let manifest = try ManifestWriter(path: folder.path(OutputLayout.manifest), keepingBytes: state.manifestBytes)
-        let end = options.stopAfter.map { min(plan.recipes.count, resumed + $0) } ?? plan.recipes.count
+        let end = options.stopAfter.map { min(plan.count, resumed + $0) } ?? plan.count
         let progress = ProgressLine(label: "copia run", total: end - resumed, enabled: options.showProgress && ProgressLine.stderrIsTerminal)
         try execution.execute(range: resumed..<end, jobs: options.jobs, manifest: manifest, progress: progress)
         progress.finish()
         let executed = clock.now
-        if end < plan.recipes.count {
+        if end < plan.count {
             return makeSummary(plan: plan, written: [:], resumed: resumed, skipped: skipped, seconds: (clock.now - started).seconds, planLines: [])
         }
 
@@ -68,20 +68,20 @@ struct ImageJob {
         let timings = DatasetSummary.timings([("scanSeconds", (scanned - started).seconds), ("planSeconds", (planned - scanned).seconds),
                                               ("executeSeconds", (executed - planned).seconds)])
         let datasetSummary = DatasetSummary(classes: plan.classes, trainBefore: plan.trainCountsBefore, trainAfter: plan.trainCountsAfter,
-                                     splitCounts: plan.splitCounts, outputs: plan.recipes.count,
+                                     splitCounts: plan.splitCounts, outputs: plan.count,
                                      inputFingerprint: DatasetSummary.fingerprint(zip(index.samples, facts).map { ($0.id, $1.sha256) }),
                                      inputSamples: index.count, skipped: skipped)
-        let dataset = try datasetSummary.json(pipeline: pipeline, manifestPath: folder.path(OutputLayout.manifest), timings: timings)
+        let dataset = datasetSummary.json(pipeline: pipeline, manifestHash: manifest.finishHash(), timings: timings)
         try FileIO.writeAtomically(JSONWriter.pretty(dataset), to: folder.path(OutputLayout.dataset))
         folder.finishState()
         var written: [Split: Int] = [:]
-        for r in plan.recipes { written[r.split, default: 0] += 1 }
+        for o in plan.outputs { written[o.split, default: 0] += 1 }
         return makeSummary(plan: plan, written: written, resumed: resumed, skipped: skipped, seconds: (clock.now - started).seconds, planLines: [])
     }
 
     private func makeSummary(plan: ImagePlan, written: [Split: Int], resumed: Int, skipped: [String], seconds: Double, planLines: [String]) -> RunSummary {
         RunSummary(out: out, before: plan.trainCountsBefore, after: plan.trainCountsAfter, written: written, resumed: resumed,
-                   planned: plan.recipes.count, skipped: skipped, seconds: seconds, planLines: planLines)
+                   planned: plan.count, skipped: skipped, seconds: seconds, planLines: planLines)
     }
 }
 

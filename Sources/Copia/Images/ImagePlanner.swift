@@ -1,14 +1,86 @@
-/// The resolved plan of an image run: every output with every random choice made.
+/// One planned output, in 16 bytes: which training sample, which copy, made how. Everything else about it (its path,
+/// its ops with their sampled parameters) is a pure function of this and the spec, derived when a worker needs it,
+/// so the plan of a 20,000-image run stays a few hundred kilobytes.
+struct PlannedOutput: Sendable {
+    enum Kind: UInt8, Sendable {
+        /// The source file, copied byte for byte.
+        case original
+        /// One of the augment stage's `copies`.
+        case augmentCopy
+        /// A balance stage fill.
+        case balanceFill
+    }
+
+    var source: Int32
+    var copy: Int32
+    var kind: Kind
+    var split: Split
+}
+
+/// The plan of an image run: every output, in order, with every random choice determined by its key.
+///
+/// Order of outputs: splits (train, validation, test), then classes, then within a class the originals (sorted by
+/// id), the augment stage's copies, and the balance stage's fill.
 struct ImagePlan: Sendable {
-    var recipes: [ImageRecipe]
-    var classes: [String]
-    var trainCountsBefore: [String: Int]
-    var trainCountsAfter: [String: Int]
-    var splitCounts: [Split: [String: Int]]
+    let outputs: [PlannedOutput]
+    let classes: [String]
+    let trainCountsBefore: [String: Int]
+    let trainCountsAfter: [String: Int]
+    let splitCounts: [Split: [String: Int]]
+
+    let index: SampleIndex
+    let facts: [InputFacts]
+    /// Each sample's output file name without extension, unique within its class.
+    let stems: [String]
+    let ops: [ImageOp]
+    let seed: UInt64
+    let format: ImageFormat
+
+    var count: Int { outputs.count }
+
+    /// The relative output path of output `k`.
+    func outputPath(_ k: Int) -> String {
+        let o = outputs[k]
+        let i = Int(o.source)
+        let sample = index.samples[i]
+        switch o.kind {
+        case .original:
+            return "\(o.split.rawValue)/\(sample.label)/\(stems[i]).\(originalExtension(i))"
+        case .augmentCopy, .balanceFill:
+            let tag = o.kind == .augmentCopy ? "aug" : "bal"
+            let n = String(o.copy)
+            return "train/\(sample.label)/\(stems[i])_\(tag)\(String(repeating: "0", count: max(0, 3 - n.count)))\(n).\(format.fileExtension)"
+        }
+    }
+
+    /// The full recipe of output `k`: resolves its ops from its random key (the same key always gives the same ops).
+    func recipe(_ k: Int) -> ImageRecipe {
+        let o = outputs[k]
+        let i = Int(o.source)
+        let sample = index.samples[i]
+        switch o.kind {
+        case .original:
+            return ImageRecipe(outputPath: outputPath(k), label: sample.label, split: o.split, origin: .original, source: i, ops: [],
+                               randomStage: nil, randomSample: nil, format: facts[i].format)
+        case .augmentCopy, .balanceFill:
+            let stage = o.kind == .augmentCopy ? "augment" : "balance"
+            let key = "\(sample.id)#\(o.copy)"
+            var rng = CounterRandom(seed: seed, stage: stage, sample: key)
+            let (applied, _) = ImageChain.resolve(ops, for: facts[i].info, using: &rng)
+            return ImageRecipe(outputPath: outputPath(k), label: sample.label, split: .train, origin: .augmented, source: i, ops: applied,
+                               randomStage: stage, randomSample: key, format: format)
+        }
+    }
+
+    private func originalExtension(_ i: Int) -> String {
+        let name = FileIO.lastComponent(of: index.samples[i].locator)
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[name.index(after: dot)...]) }
+        return facts[i].format.fileExtension
+    }
 
     /// The plan in words, for `--dry-run`.
     func describe() -> [String] {
-        var lines = ["\(recipes.count) outputs planned"]
+        var lines = ["\(outputs.count) outputs planned"]
         for split in Split.allCases {
             guard let counts = splitCounts[split], !counts.isEmpty else { continue }
             let total = counts.values.reduce(0, +)
@@ -21,11 +93,8 @@ struct ImagePlan: Sendable {
     }
 }
 
-/// Turns the split samples into recipes. Pure and cheap: the same inputs and seed always give the same plan, so every
+/// Decides every output of an image run. Pure and cheap: the same inputs and seed always give the same plan, so every
 /// shard of a distributed run computes the same one.
-///
-/// Order of recipes: splits (train, validation, test), then classes, then within a class the originals (sorted by
-/// id), the augment stage's copies, and the balance stage's fill.
 struct ImagePlanner {
     let spec: PipelineSpec
     let index: SampleIndex
@@ -33,90 +102,63 @@ struct ImagePlanner {
     let splits: [Split]
 
     func plan() -> ImagePlan {
-        let format: ImageFormat = spec.write?.format == .jpeg ? .jpeg : .png
-        var recipes: [ImageRecipe] = []
-        var names = OutputNames()
+        var outputs: [PlannedOutput] = []
         var before: [String: Int] = [:], after: [String: Int] = [:]
         var splitCounts: [Split: [String: Int]] = [:]
+        var members: [String: [Split: [Int]]] = [:]
+        for (i, s) in index.samples.enumerated() { members[s.label, default: [:]][splits[i], default: []].append(i) }
 
         for split in Split.allCases {
             for label in index.classes {
-                let members = index.samples.indices.filter { splits[$0] == split && index.samples[$0].label == label }
-                guard !members.isEmpty else { continue }
-                for i in members {
-                    let sample = index.samples[i]
-                    let ext = FileIO.lastComponent(of: sample.locator).split(separator: ".").count > 1
-                        ? String(FileIO.lastComponent(of: sample.locator).split(separator: ".").last!) : facts[i].format.fileExtension
-                    let path = names.unique("\(split.rawValue)/\(label)/\(stem(of: sample))", ext: ext)
-                    recipes.append(ImageRecipe(outputPath: path, label: label, split: split, origin: .original, source: i, ops: [],
-                                               randomStage: nil, randomSample: nil, format: facts[i].format))
-                }
-                guard split == .train else {
-                    splitCounts[split, default: [:]][label] = members.count
-                    continue
-                }
-                before[label] = members.count
-                var count = members.count
+                guard let mine = members[label]?[split], !mine.isEmpty else { continue }
+                for i in mine { outputs.append(PlannedOutput(source: Int32(i), copy: 0, kind: .original, split: split)) }
+                splitCounts[split, default: [:]][label] = mine.count
+                guard split == .train else { continue }
+                before[label] = mine.count
+                var count = mine.count
                 if let augment = spec.augment, augment.copies > 0 {
-                    for i in members {
-                        for k in 0..<augment.copies {
-                            recipes.append(augmented(i, label: label, stage: "augment", copy: k, tag: "aug", ops: augment.ops, format: format, names: &names))
-                        }
+                    for i in mine {
+                        for k in 0..<augment.copies { outputs.append(PlannedOutput(source: Int32(i), copy: Int32(k), kind: .augmentCopy, split: .train)) }
                     }
-                    count += members.count * augment.copies
+                    count += mine.count * augment.copies
                 }
                 after[label] = count
             }
             guard split == .train else { continue }
             // Balance: fill each class up to its target, spreading the new samples evenly over its training samples.
-            if let balance = spec.balance, let augment = spec.augment {
+            if let balance = spec.balance, spec.augment != nil {
                 let targets = balance.targets(for: index.classes.compactMap { c in after[c].map { (c, $0) } })
                 for label in index.classes {
-                    guard let current = after[label], let target = targets[label], target > current else { continue }
-                    let members = index.samples.indices.filter { splits[$0] == .train && index.samples[$0].label == label }
+                    guard let current = after[label], let target = targets[label], target > current, let mine = members[label]?[.train] else { continue }
                     for j in 0..<(target - current) {
-                        let i = members[j % members.count]
-                        recipes.append(augmented(i, label: label, stage: "balance", copy: j / members.count, tag: "bal", ops: augment.ops, format: format, names: &names))
+                        outputs.append(PlannedOutput(source: Int32(mine[j % mine.count]), copy: Int32(j / mine.count), kind: .balanceFill, split: .train))
                     }
                     after[label] = target
                 }
             }
-            splitCounts[.train] = after
+            if !after.isEmpty { splitCounts[.train] = after }
         }
-        return ImagePlan(recipes: recipes, classes: index.classes, trainCountsBefore: before, trainCountsAfter: after, splitCounts: splitCounts)
+        return ImagePlan(outputs: outputs, classes: index.classes, trainCountsBefore: before, trainCountsAfter: after, splitCounts: splitCounts,
+                         index: index, facts: facts, stems: uniqueStems(), ops: spec.augment?.ops ?? [], seed: spec.seed,
+                         format: spec.write?.format == .jpeg ? .jpeg : .png)
     }
 
-    private func augmented(_ i: Int, label: String, stage: String, copy: Int, tag: String, ops: [ImageOp], format: ImageFormat,
-                           names: inout OutputNames) -> ImageRecipe {
-        let sample = index.samples[i]
-        let key = "\(sample.id)#\(copy)"
-        var rng = CounterRandom(seed: spec.seed, stage: stage, sample: key)
-        let (applied, _) = ImageChain.resolve(ops, for: facts[i].info, using: &rng)
-        let number = String(copy).count >= 3 ? String(copy) : String(repeating: "0", count: 3 - String(copy).count) + String(copy)
-        let path = names.unique("train/\(label)/\(stem(of: sample))_\(tag)\(number)", ext: format.fileExtension)
-        return ImageRecipe(outputPath: path, label: label, split: .train, origin: .augmented, source: i, ops: applied,
-                           randomStage: stage, randomSample: key, format: format)
-    }
-
-    /// The file name of a sample without its extension.
-    private func stem(of sample: Sample) -> String {
-        let name = FileIO.lastComponent(of: sample.id)
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
-        return String(name[..<dot])
-    }
-}
-
-/// Hands out output paths, disambiguating collisions deterministically (`a.png`, `a-2.png`, ...).
-struct OutputNames {
-    private var used: Set<String> = []
-
-    mutating func unique(_ stem: String, ext: String) -> String {
-        var candidate = "\(stem).\(ext)"
-        var n = 2
-        while !used.insert(candidate).inserted {
-            candidate = "\(stem)-\(n).\(ext)"
-            n += 1
+    /// File stems unique within each class folder (`a`, `a-2`, ... in id order). Augmented names add `_augNNN` or
+    /// `_balNNN`; an original whose own stem ends like that is renamed too, so names can never collide.
+    private func uniqueStems() -> [String] {
+        var used: [String: Set<String>] = [:]
+        return index.samples.map { sample in
+            let name = FileIO.lastComponent(of: sample.id)
+            var stem = name
+            if let dot = name.lastIndex(of: "."), dot != name.startIndex { stem = String(name[..<dot]) }
+            if stem.range(of: #"_(aug|bal)[0-9]{3,}$"#, options: .regularExpression) != nil { stem += "-orig" }
+            var candidate = stem
+            var n = 2
+            while !used[sample.label, default: []].insert(candidate).inserted {
+                candidate = "\(stem)-\(n)"
+                n += 1
+            }
+            return candidate
         }
-        return candidate
     }
 }

@@ -12,8 +12,7 @@ struct DatasetSummary {
     var files: JSONObject = [:]
     var extra: JSONObject = [:]
 
-    func json(pipeline: Pipeline, manifestPath: String, timings: JSONObject) throws -> JSONValue {
-        let manifestHash = SHA256.hex(try FileIO.read(manifestPath))
+    func json(pipeline: Pipeline, manifestHash: String, timings: JSONObject) -> JSONValue {
         var counts: JSONObject = [:]
         for split in Split.allCases {
             guard let c = splitCounts[split] else { continue }

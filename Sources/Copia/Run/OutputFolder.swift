@@ -6,7 +6,7 @@ struct OutputFolder {
 
     /// The state an interrupted run left, checked against this run's spec.
     struct State {
-        var completeLines: [JSONObject]
+        var completePaths: [String]
         var manifestBytes: Int
     }
 
@@ -27,11 +27,11 @@ struct OutputFolder {
             } else if FileIO.exists(path(OutputLayout.dataset)) {
                 // A finished run: resuming it re-checks every line and finishes again.
             }
-            let (lines, bytes) = try ManifestReader.completeLines(at: path(OutputLayout.manifest))
+            let (paths, bytes) = try ManifestReader.completeLines(at: path(OutputLayout.manifest))
             try removePartials()
             try FileIO.makeDirectories(path(OutputLayout.stateFolder))
             try FileIO.writeAtomically(JSONWriter.pretty(.object(runState)), to: statePath)
-            return State(completeLines: lines, manifestBytes: bytes)
+            return State(completePaths: paths, manifestBytes: bytes)
         }
         if FileIO.isDirectory(root) {
             let entries = try FileIO.list(root)
@@ -50,7 +50,7 @@ struct OutputFolder {
         }
         try FileIO.makeDirectories(path(OutputLayout.stateFolder))
         try FileIO.writeAtomically(JSONWriter.pretty(.object(runState)), to: statePath)
-        return State(completeLines: [], manifestBytes: 0)
+        return State(completePaths: [], manifestBytes: 0)
     }
 
     /// Removes the `.partial` files an interrupted run left.

@@ -108,11 +108,12 @@ struct TableJob {
                 manifestLines.append(JSONWriter.compact(.object(line)))
             }
         }
-        try FileIO.writeAtomically(manifestLines.joined(separator: "\n") + "\n", to: folder.path(OutputLayout.manifest))
+        let manifestText = manifestLines.joined(separator: "\n") + "\n"
+        try FileIO.writeAtomically(manifestText, to: folder.path(OutputLayout.manifest))
         let summary = DatasetSummary(classes: index.classes, trainBefore: before, trainAfter: after, splitCounts: splitCounts,
                                      outputs: total, inputFingerprint: DatasetSummary.fingerprint(index.samples.map { ($0.id, rowHashes[rowOfID[$0.id]!]) }),
                                      inputSamples: index.count, skipped: [], files: files)
-        let dataset = try summary.json(pipeline: pipeline, manifestPath: folder.path(OutputLayout.manifest),
+        let dataset = summary.json(pipeline: pipeline, manifestHash: SHA256.hex(manifestText),
                                        timings: DatasetSummary.timings([("totalSeconds", (clock.now - started).seconds)]))
         try FileIO.writeAtomically(JSONWriter.pretty(dataset), to: folder.path(OutputLayout.dataset))
         folder.finishState()

@@ -23,13 +23,17 @@ public enum OutputLayout {
 /// A line is only appended after its file is complete and renamed into place, so at every moment the manifest lists
 /// a prefix of the plan's recipes, each with a complete file. A crash can leave at most one partial last line, which
 /// `ManifestReader.completeLines` drops on resume.
+///
+/// It hashes what it writes as it goes, so a finished run knows its manifest's SHA-256 without reading it back.
 public final class ManifestWriter: @unchecked Sendable {
     public let path: String
     private let fd: Int32
+    private let hasher = SHA256()
 
     /// Opens the manifest for appending, truncating it to `keepingBytes` first (on resume, the complete lines' length).
     public init(path: String, keepingBytes: Int = 0) throws(FileError) {
         self.path = path
+        if keepingBytes > 0 { hasher.update(Array(try FileIO.read(path).prefix(keepingBytes))) }
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
         guard ftruncate(fd, off_t(keepingBytes)) == 0, lseek(fd, off_t(keepingBytes), SEEK_SET) >= 0 else {
@@ -42,9 +46,13 @@ public final class ManifestWriter: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// SHA-256 of everything the manifest holds (call once, after the last append).
+    public func finishHash() -> String { hasher.finish() }
+
     public func append(_ line: String) throws(FileError) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
+        hasher.update(bytes)
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc_write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -59,21 +67,21 @@ public final class ManifestWriter: @unchecked Sendable {
 
 /// Reads manifests back.
 public enum ManifestReader {
-    /// The complete lines of a manifest (each parsed), and the byte length they occupy. A trailing line without a
-    /// newline, or one that does not parse, is the trace of an interrupted append and is not counted.
-    public static func completeLines(at path: String) throws(FileError) -> (lines: [JSONObject], bytes: Int) {
+    /// The `path` of each complete line of a manifest, and the byte length those lines occupy. A trailing line
+    /// without a newline, or one that does not parse, is the trace of an interrupted append and is not counted.
+    public static func completeLines(at path: String) throws(FileError) -> (paths: [String], bytes: Int) {
         guard FileIO.exists(path) else { return ([], 0) }
         let data = try FileIO.read(path)
-        var lines: [JSONObject] = []
+        var paths: [String] = []
         var start = 0
         var kept = 0
         for i in data.indices where data[i] == 0x0A {
-            guard let value = try? JSONParser.parse(Array(data[start..<i])), let o = value.objectValue else { break }
-            lines.append(o)
+            guard let value = try? JSONParser.parse(Array(data[start..<i])), let p = value["path"]?.stringValue else { break }
+            paths.append(p)
             start = i + 1
             kept = start
         }
-        return (lines, kept)
+        return (paths, kept)
     }
 
     /// Every line of a finished manifest; a malformed line is an error naming its line number.
