@@ -8,7 +8,9 @@ import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
 let quick = arguments.contains("--quick")
-let photo = arguments.first { !$0.hasPrefix("--") } ?? "SampleData/photos/person/astronaut_01.jpg"
+/// `--only NAME`: time one op (for profiling).
+let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
+let photo = arguments.first { !$0.hasPrefix("--") && $0 != only } ?? "SampleData/photos/person/astronaut_01.jpg"
 
 /// A 256x256 RGB image: the photo resized when it decodes, else a synthetic texture.
 func benchmarkImage() -> Image {
@@ -80,10 +82,11 @@ let perOp: [(String, String)] = ImageOps.names.compactMap { name in
 let image = benchmarkImage()
 let samples = quick ? 5 : 40
 emit(["bench": "copia-image", "image": .string("\(image.info)"), "samples": .number(Double(samples))])
-for (name, text) in perOp {
+for (name, text) in perOp where only == nil || only == name {
     let ms = try measure([spec(text)], on: image, samples: samples)
     emit(["op": .string(name), "ms_per_image": .number((ms * 1000).rounded() / 1000)])
 }
+if only != nil { exit(0) }
 let chain = [#"{"op": "RandomResizedCrop", "size": [224, 224]}"#, #"{"op": "HorizontalFlip"}"#, #"{"op": "Rotate", "limit": 15}"#,
              #"{"op": "ColorJitter"}"#, #"{"op": "GaussianBlur", "p": 0.5}"#, #"{"op": "GaussNoise", "p": 0.5}"#].map(spec)
 let chainMs = try measure(chain, on: image, samples: quick ? 20 : 400)

@@ -26,10 +26,35 @@ public enum GeometryKernels {
             return Image(info: ImageInfo(width: w, height: h, channels: image.channels, depth: image.depth))
         }
         let cval = fillSamples(fill, channels: image.channels, depth: image.depth)
-        return remapIndices(image, width: w, height: h, fill: cval) { x, y in
-            let sx = border.index(x - left, length: max(image.width, 1)), sy = border.index(y - top, length: max(image.height, 1))
-            return sx < 0 || sy < 0 || image.info.pixelCount == 0 ? (-1, -1) : (sx, sy)
+        var out = Image(info: ImageInfo(width: w, height: h, channels: image.channels, depth: image.depth))
+        // Row by row: the interior is one block copy, only the side columns go through the border rule.
+        func run<T: ImageSample>(_ src: [T], _ dst: inout [T]) {
+            let cn = image.channels, sw = image.width, sh = image.height, rowOut = w * cn
+            let sideX = (0..<left).map { border.index($0 - left, length: max(sw, 1)) } + (0..<right).map { border.index(sw + $0, length: max(sw, 1)) }
+            src.withUnsafeBufferPointer { s in
+                dst.withUnsafeMutableBufferPointer { d in
+                    for y in 0..<h {
+                        let o = d.baseAddress! + y * rowOut
+                        let sy = sh == 0 ? -1 : border.index(y - top, length: sh)
+                        guard sy >= 0, sw > 0 else {
+                            for x in 0..<w { for c in 0..<cn { o[x * cn + c] = T(truncatingIfNeeded: cval[c]) } }
+                            continue
+                        }
+                        let row = s.baseAddress! + sy * sw * cn
+                        (o + left * cn).update(from: row, count: sw * cn)
+                        for (k, sx) in sideX.enumerated() {
+                            let x = k < left ? k : sw + left + (k - left)
+                            for c in 0..<cn { o[x * cn + c] = sx < 0 ? T(truncatingIfNeeded: cval[c]) : row[sx * cn + c] }
+                        }
+                    }
+                }
+            }
         }
+        switch image.depth {
+        case .uint8: run(image.bytes, &out.bytes)
+        case .uint16: run(image.words, &out.words)
+        }
+        return out
     }
 
     /// Builds a `width` x `height` image whose pixel (x, y) copies source pixel `source(x, y)`, or `fill` at (-1, -1).

@@ -1,3 +1,4 @@
+import Foundation
 import CopiaCore
 
 /// Noise kernels. They are pure: the noise comes from a `CounterRandom` keyed by the `seed` in the op's parameters,
@@ -5,20 +6,43 @@ import CopiaCore
 public enum NoiseKernels {
     static func generator(_ seed: Int) -> CounterRandom { CounterRandom(key: UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15, stream: 1) }
 
+    /// Two independent standard normals from one 64-bit draw (Box-Muller on two 24-bit uniforms, single precision).
+    @inline(__always)
+    static func normalPair(_ rng: inout CounterRandom) -> (Float, Float) {
+        let bits = rng.next()
+        let u1 = (Float(UInt32(truncatingIfNeeded: bits) >> 8) + 1) * 0x1p-24  // (0, 1]
+        let u2 = Float(UInt32(truncatingIfNeeded: bits >> 32) >> 8) * 0x1p-24
+        let r = (-2 * logf(u1)).squareRoot(), t = 2 * Float.pi * u2
+        return (r * cosf(t), r * sinf(t))
+    }
+
     /// Adds `mean + std * N(0, 1)` to each colour sample (one draw per pixel when not `perChannel`), clipped and rounded.
     /// `std` and `mean` are in sample units.
     public static func addGaussian(_ image: Image, std: Double, mean: Double, perChannel: Bool, seed: Int) -> Image {
         var rng = generator(seed)
         var out = image
-        let cn = image.channels, colors = image.info.colorChannels, m = image.depth.maxValue
+        let cn = image.channels, colors = image.info.colorChannels, m = Float(image.depth.maxValue), n = image.info.pixelCount
+        let count = perChannel ? n * colors : n
+        var noise = [Float](repeating: 0, count: count + 1)
+        var i = 0
+        while i < count {
+            let (a, b) = normalPair(&rng)
+            noise[i] = a
+            noise[i + 1] = b
+            i += 2
+        }
+        let sd = Float(std), mu = Float(mean)
         func run<T: ImageSample>(_ d: inout [T]) {
-            d.withUnsafeMutableBufferPointer { d in
-                for i in 0..<image.info.pixelCount {
-                    var shared = 0.0
-                    if !perChannel { shared = mean + std * rng.normal() }
-                    for c in 0..<colors {
-                        let noise = perChannel ? mean + std * rng.normal() : shared
-                        d[i * cn + c] = T(truncatingIfNeeded: (Double(d[i * cn + c]) + noise).saturatedSample(m))
+            noise.withUnsafeBufferPointer { z in
+                d.withUnsafeMutableBufferPointer { d in
+                    var k = 0
+                    for p in 0..<n {
+                        let shared = perChannel ? 0 : z[p]
+                        for c in 0..<colors {
+                            let e = perChannel ? z[k] : shared
+                            k += 1
+                            d[p * cn + c] = sampleFromFloat(Float(d[p * cn + c]) + mu + sd * e, maxValue: Int(m))
+                        }
                     }
                 }
             }

@@ -171,22 +171,25 @@ public enum ResizeKernels {
 
     static func separable<T: ImageSample>(_ src: [T], _ dst: inout [T], from: ImageInfo, to: ImageInfo,
                                           _ xt: AxisTaps, _ yt: AxisTaps, halfUp: Bool) {
-        let cn = from.channels, rowOut = to.width * cn
+        if halfUp {
+            separableFixed(src, &dst, from: from, to: to, xt, yt)
+            return
+        }
+        let cn = from.channels, rowOut = to.width * cn, kx = xt.count, ky = yt.count
         var tmp = [Double](repeating: 0, count: from.height * rowOut)
+        var acc = [Double](repeating: 0, count: rowOut)
         let maxValue = Double(from.depth.maxValue)
         src.withUnsafeBufferPointer { s in
             tmp.withUnsafeMutableBufferPointer { t in
                 xt.index.withUnsafeBufferPointer { xi in
                     xt.weight.withUnsafeBufferPointer { xw in
                         for y in 0..<from.height {
-                            let row = y * from.width * cn, trow = y * rowOut
+                            let row = s.baseAddress! + y * from.width * cn, trow = t.baseAddress! + y * rowOut
                             for x in 0..<to.width {
                                 for c in 0..<cn {
-                                    var acc = 0.0
-                                    for k in 0..<xt.count {
-                                        acc += Double(s[row + xi[x * xt.count + k] * cn + c]) * xw[x * xt.count + k]
-                                    }
-                                    t[trow + x * cn + c] = acc
+                                    var a = 0.0
+                                    for k in 0..<kx { a += Double(row[xi[x * kx + k] * cn + c]) * xw[x * kx + k] }
+                                    trow[x * cn + c] = a
                                 }
                             }
                         }
@@ -195,15 +198,74 @@ public enum ResizeKernels {
             }
         }
         tmp.withUnsafeBufferPointer { t in
-            dst.withUnsafeMutableBufferPointer { d in
-                for y in 0..<to.height {
-                    for i in 0..<rowOut {
-                        var acc = 0.0
-                        for k in 0..<yt.count {
-                            acc += t[yt.index[y * yt.count + k] * rowOut + i] * yt.weight[y * yt.count + k]
+            acc.withUnsafeMutableBufferPointer { a in
+                dst.withUnsafeMutableBufferPointer { d in
+                    for y in 0..<to.height {
+                        for i in 0..<rowOut { a[i] = 0 }
+                        for k in 0..<ky {
+                            let row = t.baseAddress! + yt.index[y * ky + k] * rowOut, w = yt.weight[y * ky + k]
+                            for i in 0..<rowOut { a[i] += row[i] * w }
                         }
-                        let r = halfUp ? (acc + 0.5).rounded(.down) : acc.rounded(.toNearestOrEven)
-                        d[y * rowOut + i] = T(r <= 0 ? 0 : (r >= maxValue ? maxValue : r))
+                        let out = d.baseAddress! + y * rowOut
+                        for i in 0..<rowOut { out[i] = sampleFromFloat(Float(a[i]), maxValue: Int(maxValue)) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// OpenCV's fixed-point path for 8-bit linear and cubic: weights in 1/2048, integer sums, one rounding at the end
+    /// (`(sum + 2^21) >> 22`).
+    static func separableFixed<T: ImageSample>(_ src: [T], _ dst: inout [T], from: ImageInfo, to: ImageInfo, _ xt: AxisTaps, _ yt: AxisTaps) {
+        let cn = from.channels, rowOut = to.width * cn, kx = xt.count, ky = yt.count
+        let xw = xt.weight.map { Int32(($0 * 2048).rounded()) }, yw = yt.weight.map { Int(($0 * 2048).rounded()) }
+        let xi = xt.index.map { $0 * cn }
+        // Only the source rows some output row reads.
+        var needed = [Bool](repeating: false, count: from.height)
+        for i in yt.index { needed[i] = true }
+        var tmp = [Int32](repeating: 0, count: from.height * rowOut)
+        var acc = [Int](repeating: 0, count: rowOut)
+        let maxValue = from.depth.maxValue
+        src.withUnsafeBufferPointer { s in
+            tmp.withUnsafeMutableBufferPointer { t in
+                xi.withUnsafeBufferPointer { xi in
+                    xw.withUnsafeBufferPointer { xw in
+                        for y in 0..<from.height where needed[y] {
+                            let row = s.baseAddress! + y * from.width * cn, trow = t.baseAddress! + y * rowOut
+                            if kx == 2 {
+                                for x in 0..<to.width {
+                                    let i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1]
+                                    for c in 0..<cn { trow[x * cn + c] = Int32(row[i0 + c]) &* w0 &+ Int32(row[i1 + c]) &* w1 }
+                                }
+                                continue
+                            }
+                            for x in 0..<to.width {
+                                let o = x * kx
+                                for c in 0..<cn {
+                                    var a: Int32 = 0
+                                    for k in 0..<kx { a &+= Int32(row[xi[o + k] + c]) &* xw[o + k] }
+                                    trow[x * cn + c] = a
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        tmp.withUnsafeBufferPointer { t in
+            acc.withUnsafeMutableBufferPointer { a in
+                dst.withUnsafeMutableBufferPointer { d in
+                    for y in 0..<to.height {
+                        for i in 0..<rowOut { a[i] = 1 << 21 }
+                        for k in 0..<ky {
+                            let row = t.baseAddress! + yt.index[y * ky + k] * rowOut, w = yw[y * ky + k]
+                            for i in 0..<rowOut { a[i] &+= Int(row[i]) &* w }
+                        }
+                        let out = d.baseAddress! + y * rowOut
+                        for i in 0..<rowOut {
+                            let r = a[i] >> 22
+                            out[i] = T(truncatingIfNeeded: r < 0 ? 0 : (r > maxValue ? maxValue : r))
+                        }
                     }
                 }
             }

@@ -80,3 +80,23 @@ extension Double {
         return r <= 0 ? 0 : (r >= Double(maxValue) ? maxValue : Int(r))
     }
 }
+
+// MARK: - Fast conversions for hot loops
+
+/// Rounds half to even and clamps to `0...maxValue`, without a libm call or the generic integer-from-float path
+/// (the `1.5 * 2^23` trick is exact for the magnitudes samples have). NaN becomes 0.
+@inlinable @inline(__always)
+func sampleFromFloat<T: ImageSample>(_ v: Float, maxValue: Int) -> T {
+    guard v > 0 else { return 0 }
+    guard v < Float(maxValue) else { return T(truncatingIfNeeded: maxValue) }
+    let r = (v + 12_582_912) - 12_582_912
+    return T(truncatingIfNeeded: Int32(r))
+}
+
+/// `floor(v)` as an integer and the fraction `v - floor(v)`, for |v| < 2^24 (no libm call).
+@inlinable @inline(__always)
+func floorAndFraction(_ v: Float) -> (Int, Float) {
+    var i = Int32(v)
+    if Float(i) > v { i -= 1 }
+    return (Int(i), v - Float(i))
+}

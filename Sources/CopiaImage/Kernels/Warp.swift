@@ -225,18 +225,18 @@ struct RowSampler {
 
     @inline(__always)
     private func store<T: ImageSample>(_ v: Float, _ p: UnsafeMutablePointer<T>) {
-        let r = v.rounded(.toNearestOrEven)
-        p.pointee = r <= 0 ? 0 : (r >= Float(maxValue) ? T(truncatingIfNeeded: maxValue) : T(r))
+        p.pointee = sampleFromFloat(v, maxValue: maxValue)
     }
 
     @inline(__always)
     private func floorIndex(_ v: Float) -> (Int, Float) {
         let limit = WarpKernels.coordinateLimit
         guard v > -limit && v < limit else { return (v > 0 ? Int(limit) : -Int(limit), 0) }  // NaN lands outside too
-        let f = v.rounded(.down)
-        return (Int(f), v - f)
+        return floorAndFraction(v)
     }
 
+    @_specialize(where T == UInt8)
+    @_specialize(where T == UInt16)
     func sampleRow<T: ImageSample>(_ s: UnsafeBufferPointer<T>, xy: UnsafeBufferPointer<Float>, into d: UnsafeMutablePointer<T>) {
         let n = xy.count / 2, cn = channels, rowLength = width * cn
         switch interpolation {
