@@ -37,9 +37,9 @@ let package = Package(
         // MARK: - Tests
         .target(name: "CopiaTestSupport", dependencies: ["CopiaCore", "CopiaImage"], path: "Sources/CopiaTestSupport"),
         .testTarget(name: "CopiaCoreTests", dependencies: ["CopiaCore", "CopiaTestSupport"]),
-        .testTarget(name: "CopiaImageTests", dependencies: ["CopiaImage", "CopiaTestSupport"]),
-        .testTarget(name: "CopiaTableTests", dependencies: ["CopiaTable", "CopiaTestSupport"]),
-        .testTarget(name: "CopiaLearnTests", dependencies: ["CopiaLearn", "CopiaTestSupport"]),
+        .testTarget(name: "CopiaImageTests", dependencies: ["CopiaImage", "CopiaTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CopiaTableTests", dependencies: ["CopiaTable", "CopiaTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CopiaLearnTests", dependencies: ["CopiaLearn", "CopiaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CopiaTests", dependencies: ["Copia", "CopiaTestSupport"]),
         .testTarget(name: "CopiaCLITests", dependencies: ["CopiaCLI", "Copia", "CopiaTestSupport"]),
 
