@@ -49,6 +49,7 @@ import Testing
         "CoarseDropout": #"{"op": "CoarseDropout", "p": 1, "numHolesRange": [1, 4]}"#,
         "GridDropout": #"{"op": "GridDropout", "p": 1}"#,
         "Erasing": #"{"op": "Erasing", "p": 1}"#,
+        "ImageCompression": #"{"op": "ImageCompression", "p": 1, "qualityRange": [20, 60]}"#,
     ]
 
     static var augmentationNames: [String] {

@@ -103,6 +103,14 @@ import Testing
         #expect(sp.bytes.allSatisfy { $0 == 255 })
     }
 
+    @Test func jpegCompressionDegradesMoreAtLowQuality() throws {
+        let input = try KernelFixtures.input
+        let high = KernelFixtures.difference(try OpHarness.apply(ImageCompression(), .init(quality: 100), to: input), input)
+        let low = KernelFixtures.difference(try OpHarness.apply(ImageCompression(), .init(quality: 10), to: input), input)
+        #expect(high.max <= 16 && low.max > high.max, "q100 \(high), q10 \(low)")
+        #expect(throws: AugmentationError.self) { try OpHarness.apply(ImageCompression(), .init(quality: 0), to: input) }
+    }
+
     @Test func motionKernelIsALineThatSumsToOne() {
         let k = MotionBlur.kernel(.init(size: 5, angle: 0, direction: 0))
         #expect(k == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.2, 0.2, 0.2, 0.2, 0.2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])

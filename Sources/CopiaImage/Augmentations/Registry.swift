@@ -55,6 +55,7 @@ public enum ImageOps {
         augmentation(CoarseDropout.self),
         augmentation(GridDropout.self),
         augmentation(Erasing.self),
+        augmentation(ImageCompression.self),
     ] + compositions
 
     public static var variants: [SpecVariant<ImageOp>] { entries.map(\.variant) }
