@@ -71,3 +71,12 @@ func trainSteps(_ model: Sequential, _ opt: AdamW, _ steps: Range<Int>) {
         try Checkpoint.read(from: garbage)
     }
 }
+
+/// The same seed trains the same weights (same machine and thread count): two independent runs agree bit for bit.
+@Test func sameSeedTrainsTheSameWeights() {
+    let (a, optA) = makeCheckpointModel()
+    let (b, optB) = makeCheckpointModel()
+    trainSteps(a, optA, 0..<8)
+    trainSteps(b, optB, 0..<8)
+    #expect(a.allParameters.map(\.value) == b.allParameters.map(\.value))
+}
