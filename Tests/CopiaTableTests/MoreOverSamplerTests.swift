@@ -120,3 +120,37 @@ func classCounts(_ r: ResampleResult, _ y: ClassLabels) -> [Int] {
         }
     }
 }
+
+@Suite struct SVMSMOTETests {
+    @Test func basesAreSupportVectorsAndGapsFollowTheirState() throws {
+        let (x, y) = try blobs(rows: 300, columns: 2, classes: [250, 50])
+        let r = try SVMSMOTE().resample(x, labels: y, seed: 8)
+        #expect(classCounts(r, y) == [250, 250])
+        let support = Set(LinearSVM.supportVectors(try Scaler.fit(.standardise, on: x).transform(x), positive: y.codes.map { $0 == 1 }, c: 1))
+        for s in r.synthetic {
+            #expect(support.contains(s.base) && y.codes[s.base] == 1)
+            #expect(s.gaps[0] > -0.5 && s.gaps[0] < 1)
+        }
+        expectOnSegments(r, x)
+    }
+
+    @Test func aSeparableProblemHasSupportVectorsOnTheMargin() throws {
+        let x = try FeatureMatrix([[0, 0], [0, 1], [3, 0], [3, 1], [-1, 0], [4, 1]])
+        let sv = LinearSVM.supportVectors(x, positive: [true, true, false, false, true, false], c: 10)
+        #expect(Set(sv).isSubset(of: [0, 1, 2, 3]) && !sv.isEmpty)
+    }
+}
+
+@Suite struct KMeansSMOTETests {
+    @Test func newRowsStayInsideOneClusterAndCountsAreExact() throws {
+        let (x, y) = try blobs(rows: 400, columns: 2, classes: [320, 80])
+        let sampler = KMeansSMOTE(nClusters: 4)
+        let r = try sampler.resample(x, labels: y, seed: 5)
+        #expect(classCounts(r, y) == [320, 320])
+        let clusters = KMeans.cluster(x, k: 4, seed: 5, stage: "resample")
+        for s in r.synthetic { #expect(clusters[s.base] == clusters[s.neighbours[0]] && s.gaps[0] < 1) }
+        expectOnSegments(r, x)
+        #expect(try sampler.resample(x, labels: y, seed: 5) == r)
+        #expect(apportion(5, weights: [0.5, 0.25, 0.25]) == [3, 1, 1])
+    }
+}
