@@ -79,7 +79,7 @@ def main():
 
     # Resizes: down, up, and mixed, in each interpolation.
     rinterps = dict(interps, area=cv2.INTER_AREA)
-    for (rw, rh) in [(29, 23), (20, 16), (52, 44), (61, 26)]:
+    for (rw, rh) in [(29, 23), (20, 16), (45, 37), (61, 26)]:
         for iname, interp in rinterps.items():
             out = cv2.resize(img, (rw, rh), interpolation=interp)
             name = f"resize_{iname}_{rw}x{rh}"
@@ -114,6 +114,48 @@ def main():
     record("median_blur_k5", "cv2.medianBlur", ksize=5)
     write("box_blur_k3", cv2.blur(img, (3, 3)))
     record("box_blur_k3", "cv2.blur", ksize=3)
+
+    # albumentations' own functions at fixed parameters, on a smaller 24x20 crop (to keep fixtures small).
+    from albumentations.augmentations.pixel import functional as fpixel
+    from albumentations.augmentations.blur import functional as fblur
+    small = np.ascontiguousarray(img[6:26, 8:32])
+    write("small", small)
+
+    def albu(name, out, call, **params):
+        write(name, out)
+        record(name, call, **params)
+
+    albu("albu_shift_hsv", fpixel.shift_hsv(small, 10, 20, -15), "fpixel.shift_hsv", hue=10, sat=20, val=-15)
+    albu("albu_shift_hsv_neg", fpixel.shift_hsv(small, -17.5, -40.2, 25.7), "fpixel.shift_hsv", hue=-17.5, sat=-40.2, val=25.7)
+    albu("albu_brightness", fpixel.adjust_brightness_torchvision(small, 1.13), "fpixel.adjust_brightness_torchvision", factor=1.13)
+    albu("albu_contrast", fpixel.adjust_contrast_torchvision(small, 0.87), "fpixel.adjust_contrast_torchvision", factor=0.87)
+    albu("albu_saturation", fpixel.adjust_saturation_torchvision(small, 1.3), "fpixel.adjust_saturation_torchvision", factor=1.3)
+    albu("albu_hue", fpixel.adjust_hue_torchvision(small, 0.07), "fpixel.adjust_hue_torchvision", factor=0.07)
+    albu("albu_gamma", fpixel.gamma_transform(small, 0.83), "fpixel.gamma_transform", gamma=0.83)
+    albu("albu_solarize", fpixel.solarize(small, 0.4), "fpixel.solarize", threshold=0.4)
+    albu("albu_posterize", fpixel.posterize(small, 3), "fpixel.posterize", bits=3)
+    albu("albu_gray", fpixel.to_gray_weighted_average(small), "fpixel.to_gray_weighted_average")
+    sharpen = (1 - 0.3) * np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], np.float32) + 0.3 * np.array(
+        [[-1, -1, -1], [-1, 8 + 0.7, -1], [-1, -1, -1]], np.float32)
+    albu("albu_sharpen", fpixel.convolve(small, sharpen), "Sharpen kernel alpha=0.3 lightness=0.7 + fpixel.convolve",
+         alpha=0.3, lightness=0.7)
+    k1 = fblur.create_gaussian_kernel_1d(1.7, 0)
+    albu("albu_gaussian_blur_s1.7", fpixel.separable_convolve(small, k1), "GaussianBlur: create_gaussian_kernel_1d(1.7) + separable_convolve",
+         sigma=1.7)
+    hm = np.array([[1.1, 0.05, -2.0], [-0.03, 0.95, 1.5], [0.002, -0.001, 1.0]])
+    albu("perspective_bilinear_constant", cv2.warpPerspective(small, hm, (24, 20), flags=cv2.INTER_LINEAR,
+         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)), "cv2.warpPerspective", homography=hm.ravel().tolist())
+    ys, xs = np.mgrid[0:20, 0:24].astype(np.float32)
+    mx = xs + 1.5 * np.sin(ys / 3.0); my = ys + 1.2 * np.cos(xs / 4.0)
+    albu("remap_bilinear_reflect101", cv2.remap(small, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR,
+         borderMode=cv2.BORDER_REFLECT_101), "cv2.remap, mapX = x + 1.5 sin(y / 3), mapY = y + 1.2 cos(x / 4)")
+    albu("pad_reflect101", cv2.copyMakeBorder(small, 3, 1, 2, 5, cv2.BORDER_REFLECT_101), "cv2.copyMakeBorder",
+         top=3, bottom=1, left=2, right=5)
+    from albumentations.augmentations.geometric import functional as fgeometric
+    am = fgeometric.create_affine_transformation_matrix({"x": 3.0, "y": -2.0}, {"x": 7.0, "y": -4.0}, {"x": 1.1, "y": 0.9},
+                                                        21.0, fgeometric.center((20, 24)))
+    manifest["affine_matrix"] = {"translate": [3.0, -2.0], "shear": [7.0, -4.0], "scale": [1.1, 0.9], "rotate": 21.0,
+                                 "size": [24, 20], "matrix": am[:2].ravel().tolist()}
 
     with open(os.path.join(HERE, "fixtures.json"), "w") as f:
         json.dump(manifest, f, indent=1)
