@@ -50,3 +50,16 @@ import Testing
         #expect(try imputer.transform(t).column(named: "x")?.doubles == [1, 3, 3, 8])
     }
 }
+
+@Suite struct OneHotEncoderTests {
+    @Test func encodesLevelsAsColumnsAndDecodesToTheNearestLevel() throws {
+        let t = try CSVReader.read(string: "n,c,y\n1.5,red,0\n2,blue,1\n3,green,0\n", options: CSVReadOptions(labelColumn: "y"))
+        let x = try FeatureMatrix(t)
+        let e = OneHotEncoder(for: x)
+        let enc = try e.encode(x)
+        #expect(enc.names == ["n", "c=red", "c=blue", "c=green"])
+        #expect(Array(enc.row(1)) == [2, 0, 1, 0])
+        #expect(e.decode(row: [2.5, 0.2, 0.5, 0.3][...]) == [2.5, 1])
+        #expect((0..<3).allSatisfy { e.decode(row: enc.row($0)) == Array(x.row($0)) })
+    }
+}
