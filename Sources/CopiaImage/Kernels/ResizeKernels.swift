@@ -256,6 +256,19 @@ public enum ResizeKernels {
             acc.withUnsafeMutableBufferPointer { a in
                 dst.withUnsafeMutableBufferPointer { d in
                     for y in 0..<to.height {
+                        if ky == 2 {
+                            // OpenCV's SIMD vertical pass (VResizeLinearVec_32s8u), which its 8-bit bilinear resize
+                            // takes: rows pre-shifted by 4, 16x16 high multiplies, +2 >> 2. Matching it is what
+                            // makes most outputs identical rather than off by one.
+                            let r0 = t.baseAddress! + yt.index[2 * y] * rowOut, r1 = t.baseAddress! + yt.index[2 * y + 1] * rowOut
+                            let b0 = yw[2 * y], b1 = yw[2 * y + 1]
+                            let out = d.baseAddress! + y * rowOut
+                            for i in 0..<rowOut {
+                                let v = ((b0 * Int(r0[i] >> 4)) >> 16 + (b1 * Int(r1[i] >> 4)) >> 16 + 2) >> 2
+                                out[i] = T(truncatingIfNeeded: v < 0 ? 0 : (v > maxValue ? maxValue : v))
+                            }
+                            continue
+                        }
                         for i in 0..<rowOut { a[i] = 1 << 21 }
                         for k in 0..<ky {
                             let row = t.baseAddress! + yt.index[y * ky + k] * rowOut, w = yw[y * ky + k]
