@@ -11,7 +11,7 @@
 ///
 /// Provenance: base (a row in danger), neighbour and gap, per row.
 public struct BorderlineSMOTE: Resampler {
-    public enum Kind: String, Codable, Sendable { case borderline1 = "borderline-1", borderline2 = "borderline-2" }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case borderline1 = "borderline-1", borderline2 = "borderline-2" }
     public var samplingStrategy: SamplingStrategy
     public var kNeighbors: Int
     public var mNeighbors: Int

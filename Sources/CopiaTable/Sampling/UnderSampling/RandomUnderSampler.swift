@@ -56,7 +56,7 @@ public struct TomekLinks: Resampler {
 /// (among all rows) disagree with its class: any of them (`kindSel` "all", the default) or most of them ("mode").
 /// Deterministic; equals imbalanced-learn's EditedNearestNeighbours selection.
 public struct EditedNearestNeighbours: Resampler {
-    public enum Selection: String, Codable, Sendable { case all, mode }
+    public enum Selection: String, Codable, Sendable, CaseIterable { case all, mode }
     public var samplingStrategy: SamplingStrategy
     public var nNeighbors: Int
     public var kindSel: Selection
