@@ -34,6 +34,7 @@ import Testing
         "Solarize": #"{"op": "Solarize", "p": 1, "thresholdRange": [0.3, 0.7]}"#,
         "Posterize": #"{"op": "Posterize", "p": 1, "numBits": [2, 6]}"#,
         "Equalize": #"{"op": "Equalize", "p": 1}"#,
+        "CLAHE": #"{"op": "CLAHE", "p": 1, "tileGridSize": [3, 4]}"#,
         "AutoContrast": #"{"op": "AutoContrast", "p": 1, "cutoff": 2}"#,
         "ChannelShuffle": #"{"op": "ChannelShuffle", "p": 1}"#,
         "GaussianBlur": #"{"op": "GaussianBlur", "p": 1}"#,

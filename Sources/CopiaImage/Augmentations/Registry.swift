@@ -40,6 +40,7 @@ public enum ImageOps {
         augmentation(Solarize.self),
         augmentation(Posterize.self),
         augmentation(Equalize.self),
+        augmentation(CLAHE.self),
         augmentation(AutoContrast.self),
         augmentation(ChannelShuffle.self),
         augmentation(GaussianBlur.self),

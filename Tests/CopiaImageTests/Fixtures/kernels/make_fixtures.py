@@ -151,6 +151,10 @@ def main():
          borderMode=cv2.BORDER_REFLECT_101), "cv2.remap, mapX = x + 1.5 sin(y / 3), mapY = y + 1.2 cos(x / 4)")
     albu("pad_reflect101", cv2.copyMakeBorder(small, 3, 1, 2, 5, cv2.BORDER_REFLECT_101), "cv2.copyMakeBorder",
          top=3, bottom=1, left=2, right=5)
+    gray_small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    albu("clahe_gray_c2_t4x5", cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 5)).apply(gray_small),
+         "cv2.createCLAHE(2.0, (tilesX 4, tilesY 5)).apply(gray of small)", clip=2.0, tilesX=4, tilesY=5)
+    albu("albu_clahe_rgb_c3", fpixel.clahe(small, 3.0, (3, 4)), "fpixel.clahe (Lab L channel)", clip=3.0, tileGridSize=[3, 4])
     from albumentations.augmentations.geometric import functional as fgeometric
     am = fgeometric.create_affine_transformation_matrix({"x": 3.0, "y": -2.0}, {"x": 7.0, "y": -4.0}, {"x": 1.1, "y": 0.9},
                                                         21.0, fgeometric.center((20, 24)))
