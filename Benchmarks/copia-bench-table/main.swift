@@ -61,6 +61,8 @@ do {
     let samplers: [(String, any Resampler)] = [
         ("smote", SMOTE(kNeighbors: 5)),
         ("random_oversampler", RandomOverSampler()),
+        ("adasyn", ADASYN()),
+        ("borderline_smote", BorderlineSMOTE()),
     ]
     if samplers.contains(where: { wants($0.0) }) {
         let table = try CSVReader.read(path: path, options: options)

@@ -57,7 +57,7 @@ public enum NearestNeighbours {
         let searcher = BlockedSearch(x, candidates: candidates)
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
-        let group = 32
+        let group = 128
         let groups = (queries.count + group - 1) / group
         indices.withUnsafeMutableBufferPointer { ip in
             distances.withUnsafeMutableBufferPointer { dp in
@@ -163,38 +163,49 @@ final class BlockedSearch: @unchecked Sendable {
         }
         let capacity = k + 24
         for (qi, _) in queries.enumerated() { lists[qi].reserve(capacity) }
+        var limits = [Float](repeating: .infinity, count: queries.count)
+        // Candidates in chunks that stay in L2 while every query tile of the group passes over them.
+        let chunkBlocks = 256
         qv.withUnsafeBufferPointer { qp in
-            var t = 0
-            while t < queries.count {
-                let count = min(tile, queries.count - t)
-                let q0 = qp.baseAddress! + t * dims
-                let q1 = count > 1 ? q0 + dims : q0
-                let q2 = count > 2 ? q0 + 2 * dims : q0
-                let q3 = count > 3 ? q0 + 3 * dims : q0
-                for b in 0..<blocks {
-                    let xb = UnsafeRawPointer(packed + b * dims * 8).assumingMemoryBound(to: SIMD8<Float>.self)
-                    var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
-                    for d in 0..<dims {
-                        let xv = xb[d]
-                        a0 += xv * q0[d]
-                        a1 += xv * q1[d]
-                        a2 += xv * q2[d]
-                        a3 += xv * q3[d]
-                    }
-                    let xn = UnsafeRawPointer(norms + b * 8).loadUnaligned(as: SIMD8<Float>.self)
-                    let accs = (a0, a1, a2, a3)
-                    for j in 0..<count {
-                        let a = j == 0 ? accs.0 : (j == 1 ? accs.1 : (j == 2 ? accs.2 : accs.3))
-                        let f = xn + SIMD8(repeating: qn[t + j]) - 2 * a
-                        let limit = lists[t + j].threshold(k: k, margin: 2 * bound[t + j])
-                        if anyBelow(f, limit) {
-                            for lane in 0..<8 where f[lane] < lists[t + j].threshold(k: k, margin: 2 * bound[t + j]) {
-                                lists[t + j].insert(f[lane], b * 8 + lane, k: k, margin: 2 * bound[t + j], capacity: capacity)
+            limits.withUnsafeMutableBufferPointer { limits in
+                var chunk = 0
+                while chunk < blocks {
+                    let chunkEnd = min(blocks, chunk + chunkBlocks)
+                    var t = 0
+                    while t < queries.count {
+                        let count = min(tile, queries.count - t)
+                        let q0 = qp.baseAddress! + t * dims
+                        let q1 = count > 1 ? q0 + dims : q0
+                        let q2 = count > 2 ? q0 + 2 * dims : q0
+                        let q3 = count > 3 ? q0 + 3 * dims : q0
+                        for b in chunk..<chunkEnd {
+                            let xb = UnsafeRawPointer(packed + b * dims * 8).assumingMemoryBound(to: SIMD8<Float>.self)
+                            var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
+                            for d in 0..<dims {
+                                let xv = xb[d]
+                                a0 += xv * q0[d]
+                                a1 += xv * q1[d]
+                                a2 += xv * q2[d]
+                                a3 += xv * q3[d]
+                            }
+                            let xn = UnsafeRawPointer(norms + b * 8).loadUnaligned(as: SIMD8<Float>.self)
+                            let accs = (a0, a1, a2, a3)
+                            for j in 0..<count {
+                                let a = j == 0 ? accs.0 : (j == 1 ? accs.1 : (j == 2 ? accs.2 : accs.3))
+                                let f = xn + SIMD8(repeating: qn[t + j]) - 2 * a
+                                if anyBelow(f, limits[t + j]) {
+                                    let margin = 2 * bound[t + j]
+                                    for lane in 0..<8 where f[lane] < lists[t + j].threshold(k: k, margin: margin) {
+                                        lists[t + j].insert(f[lane], b * 8 + lane, k: k, margin: margin, capacity: capacity)
+                                    }
+                                    limits[t + j] = lists[t + j].threshold(k: k, margin: margin)
+                                }
                             }
                         }
+                        t += tile
                     }
+                    chunk = chunkEnd
                 }
-                t += tile
             }
         }
         // Exact ranking of the survivors (or an exact scan after an overflow).

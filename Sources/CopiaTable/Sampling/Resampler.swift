@@ -78,6 +78,10 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
     }
 
     public mutating func append(contentsOf other: SyntheticRows) {
+        if labels.isEmpty && (columns == 0 || columns == other.columns) {
+            self = other  // the common case: one class's rows into an empty result, without copying
+            return
+        }
         if labels.isEmpty && columns == 0 { columns = other.columns }
         precondition(other.isEmpty || other.columns == columns, "synthetic rows of different widths: \(other.columns) and \(columns)")
         labels.append(contentsOf: other.labels)
