@@ -30,6 +30,8 @@ import Testing
         try check(try RandomGamma().apply(try small, with: .init(gamma: 0.83)), "albu_gamma")
         try check(try Solarize().apply(try small, with: .init(threshold: 0.4)), "albu_solarize", tolerance: 0)
         try check(try Posterize().apply(try small, with: .init(bits: 3)), "albu_posterize", tolerance: 0)
+        try check(try AutoContrast().apply(try small, with: .init(cutoff: 0, method: .cdf)), "albu_autocontrast_cdf", tolerance: 0)
+        try check(try AutoContrast().apply(try small, with: .init(cutoff: 3, method: .pil)), "albu_autocontrast_pil_c3", tolerance: 0)
         // albumentations' function returns one channel; the op writes it into all three.
         let gray = try ToGray().apply(try small, with: .init())
         #expect(stride(from: 0, to: gray.bytes.count, by: 3).map { gray.bytes[$0] } == (try KernelFixtures.load("albu_gray")).bytes)

@@ -2,7 +2,7 @@ import Testing
 @testable import CopiaImage
 
 @Suite struct KernelFilterColorTests {
-    @Test(arguments: [(5, 0.0), (7, 1.3), (3, 0.8)])
+    @Test(arguments: [(5, 0.0), (7, 1.3)])
     func gaussianBlurMatchesOpenCVWithinOne(_ size: Int, _ sigma: Double) throws {
         let k = FilterKernels.openCVGaussian(size: size, sigma: sigma)
         let out = FilterKernels.separable(try KernelFixtures.input, kx: k, ky: k)

@@ -44,7 +44,10 @@ import Testing
         #expect(try OpHarness.apply(Solarize(), .init(threshold: 0.5), to: image).bytes == [0, 100, 127, 0])
         #expect(try OpHarness.apply(Posterize(), .init(bits: 2), to: image).bytes == [0, 64, 128, 192])
         #expect(try OpHarness.apply(RandomGamma(), .init(gamma: 2), to: image).bytes == [0, 39, 64, 255])
-        #expect(try OpHarness.apply(AutoContrast(), .init(), to: TestImages.make(width: 3, height: 1) { x, _, _ in [50, 100, 150][x] }).bytes == [0, 127, 255])  // PIL truncates 127.5
+        let ramp = TestImages.make(width: 4, height: 1) { x, _, _ in [50, 100, 150, 150][x] }
+        #expect(try OpHarness.apply(AutoContrast(), .init(method: .pil), to: ramp).bytes == [0, 127, 255, 255])  // 50 * 2.55 < 127.5 in doubles
+        // cdf: cumulative counts 1, 2, 4 from level 50 map to (c - 1) * 255 / 3.
+        #expect(try OpHarness.apply(AutoContrast(), .init(method: .cdf), to: ramp).bytes == [0, 85, 255, 255])
     }
 
     @Test func channelOpsMoveWholeChannels() throws {
