@@ -38,7 +38,9 @@ case "${1:-}" in
     bin=$(swift build -c release --show-bin-path)/copia
     "$bin" run Pipelines/digits.json --out out/digits --overwrite
     "$bin" verify out/digits
-    echo "demo output: out/digits (manifest.jsonl, dataset.json); try: $bin replay out/digits/manifest.jsonl --id \$(head -1 out/digits/manifest.jsonl | sed 's/.*\"id\":\"\\([^\"]*\\)\".*/\\1/')" ;;
+    # Replay one augmented sample from its manifest line alone.
+    id=$(grep -m1 '"origin":"augmented"' out/digits/manifest.jsonl | sed 's/^{"id":"\([^"]*\)".*/\1/')
+    "$bin" replay out/digits/manifest.jsonl --id "$id" ;;
   test)
     deps
     swift build --build-tests

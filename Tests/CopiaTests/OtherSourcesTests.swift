@@ -39,3 +39,46 @@ import Testing
         #expect(Set(splitOfGroup.values) == ["train", "test"])
     }
 }
+
+@Suite struct TableSamplerPipelineTests {
+    @Test func smoteBalanceWritesRowsOnTheSegmentsTheManifestNames() throws {
+        let out = TestSupport.temporaryFolder("wine-smote")
+        let summary = try Pipeline.parse(try TestSupport.pipelineText("wine-smote.json")).run(RunOptions(out: out, showProgress: false))
+        #expect(Set(summary.after.values).count == 1, "\(summary.after)")
+        #expect(try Verifier.verify(out).ok)
+        // Read source and output rows as numbers.
+        func rows(_ path: String) throws -> [[Double]] {
+            String(decoding: try FileIO.read(path), as: UTF8.self).split(separator: "\n").dropFirst().map {
+                $0.split(separator: ",").dropLast().map { Double($0)! }
+            }
+        }
+        let source = try rows(TestSupport.repo("SampleData/wine.csv"))
+        let train = try rows(out + "/train.csv")
+        let lines = try ManifestReader.lines(at: out + "/manifest.jsonl").filter { $0["origin"] == "synthetic" }
+        #expect(lines.count > 40)
+        for line in lines {
+            let op = line["ops"]![0]!
+            #expect(op["op"] == "SMOTE")
+            let base = source[Int(line["sources"]![0]!["line"]!.numberValue!) - 2]
+            let neighbour = source[Int(line["sources"]![1]!["line"]!.numberValue!) - 2]
+            let gap = op["gaps"]![0]!.numberValue!
+            let row = train[Int(line["row"]!.numberValue!) - 1]
+            #expect(gap >= 0 && gap <= 1)
+            for j in row.indices {
+                let expected = base[j] + gap * (neighbour[j] - base[j])
+                #expect(abs(row[j] - expected) <= 1e-9 * max(1, abs(expected)), "column \(j) of \(line["id"]!)")
+            }
+        }
+        // Neighbours are training rows of the same class, never held-out rows.
+        let testLines = Set(try ManifestReader.lines(at: out + "/manifest.jsonl").filter { $0["split"] == "test" }.map { $0["sources"]![0]!["id"]!.stringValue! })
+        for line in lines { for s in line["sources"]!.arrayValue! { #expect(!testLines.contains(s["id"]!.stringValue!)) } }
+    }
+
+    @Test func samplerStagesRejectTheWrongKindOfSampler() {
+        let text = #"{"version": 1, "stages": [{"stage": "source", "format": "table", "path": "x.csv"}, {"stage": "oversample", "sampler": "TomekLinks"}, {"stage": "write", "path": "o"}]}"#
+        #expect(throws: SpecError.self) { _ = try Pipeline.parse(text) }
+        do { _ = try Pipeline.parse(text) } catch {
+            #expect(error.description.contains("$.stages[1].sampler: unknown or unsuitable sampler \"TomekLinks\""))
+        }
+    }
+}

@@ -40,21 +40,28 @@ public struct PipelineSpec: SpecObject {
         guard !stages.isEmpty else { r.report("stages", "must contain at least a source and a write stage"); return }
         if kinds.first != .source { r.report(at(0), "the first stage must be \"source\", got \"\(kinds[0].rawValue)\"") }
         if kinds.last != .write { r.report(at(stages.count - 1), "the last stage must be \"write\", got \"\(kinds.last!.rawValue)\"") }
-        for kind in [Stage.Kind.source, .split, .write, .balance] {
+        for kind in [Stage.Kind.source, .split, .write, .balance, .scale] {
             let positions = kinds.indices.filter { kinds[$0] == kind }
             if positions.count > 1 { r.report(at(positions[1]), "only one \"\(kind.rawValue)\" stage is allowed") }
         }
-        if let split = kinds.firstIndex(of: .split), let firstFit = kinds.firstIndex(where: { $0 == .augment || $0 == .balance }), firstFit < split {
-            r.report(at(split), "split must come before augment and balance, so nothing is fitted on held-out data")
+        let fits: Set<Stage.Kind> = [.augment, .scale, .oversample, .undersample, .balance]
+        if let split = kinds.firstIndex(of: .split), let firstFit = kinds.firstIndex(where: { fits.contains($0) }), firstFit < split {
+            r.report(at(split), "split must come before \(kinds[firstFit].rawValue), so nothing is fitted on held-out data")
+        }
+        if let scale = kinds.firstIndex(of: .scale), let sampler = kinds.firstIndex(where: { [.oversample, .undersample, .balance].contains($0) }), sampler < scale {
+            r.report(at(scale), "scale must come before the samplers that use it")
         }
         if let source = source {
             let isTable = source.format == .table
             for (i, stage) in stages.enumerated() {
                 if case .augment = stage.body, isTable { r.report(at(i), "augment works on images; this source is a table") }
+                if [.scale, .oversample, .undersample].contains(stage.kind), !isTable {
+                    r.report(at(i), "\(stage.kind.rawValue) works on tables; this source is \(source.format.rawValue)")
+                }
                 if case .balance(let b) = stage.body {
-                    if isTable, b.method == .augment { r.report("\(at(i)).method", "\"augment\" needs images; use \"randomOverSample\" for a table") }
-                    if !isTable, b.method != .augment { r.report("\(at(i)).method", "\"\(b.method.rawValue)\" works on tables; use \"augment\" for images") }
-                    if !isTable, augment == nil, b.method == .augment {
+                    if isTable, b.method == .augment { r.report("\(at(i)).method", "\"augment\" needs images; use \"randomOverSample\" or \"sampler\" for a table") }
+                    if !isTable, b.method != .augment, b.method != .auto { r.report("\(at(i)).method", "\"\(b.method.rawValue)\" works on tables; use \"augment\" for images") }
+                    if !isTable, augment == nil {
                         r.report(at(i), "balance with method \"augment\" needs an augment stage before it to say which ops to use")
                     }
                 }
@@ -68,17 +75,21 @@ public struct PipelineSpec: SpecObject {
     public var source: SourceStage? { stages.lazy.compactMap { if case .source(let s) = $0.body { s } else { nil } }.first }
     public var split: SplitStage? { stages.lazy.compactMap { if case .split(let s) = $0.body { s } else { nil } }.first }
     public var augment: AugmentStage? { stages.lazy.compactMap { if case .augment(let s) = $0.body { s } else { nil } }.last }
+    public var scale: ScaleStage? { stages.lazy.compactMap { if case .scale(let s) = $0.body { s } else { nil } }.first }
     public var balance: BalanceStage? { stages.lazy.compactMap { if case .balance(let s) = $0.body { s } else { nil } }.first }
     public var write: WriteStage? { stages.lazy.compactMap { if case .write(let s) = $0.body { s } else { nil } }.first }
 }
 
 /// One stage, told apart by its `"stage"` key.
 public struct Stage: SpecUnion {
-    public enum Kind: String, Sendable { case source, split, augment, balance, write }
+    public enum Kind: String, Sendable { case source, split, augment, scale, oversample, undersample, balance, write }
     public enum Body: Sendable {
         case source(SourceStage)
         case split(SplitStage)
         case augment(AugmentStage)
+        case scale(ScaleStage)
+        case oversample(SamplerStage)
+        case undersample(SamplerStage)
         case balance(BalanceStage)
         case write(WriteStage)
     }
@@ -90,6 +101,9 @@ public struct Stage: SpecUnion {
         case .source: .source
         case .split: .split
         case .augment: .augment
+        case .scale: .scale
+        case .oversample: .oversample
+        case .undersample: .undersample
         case .balance: .balance
         case .write: .write
         }
@@ -102,6 +116,13 @@ public struct Stage: SpecUnion {
             SpecVariant("source", summary: SourceStage.specDescription) { Stage(body: .source(SourceStage(reading: $0))) },
             SpecVariant("split", summary: SplitStage.specDescription) { Stage(body: .split(SplitStage(reading: $0))) },
             SpecVariant("augment", summary: AugmentStage.specDescription) { Stage(body: .augment(AugmentStage(reading: $0))) },
+            SpecVariant("scale", summary: ScaleStage.specDescription) { Stage(body: .scale(ScaleStage(reading: $0))) },
+            SpecVariant("oversample", summary: "Tables: adds rows with an over-sampler (SMOTE family, ADASYN, ...) fitted on the training split; every new row's base, neighbours and gap go to the manifest.") {
+                Stage(body: .oversample(SamplerStage(reading: $0, allowed: SamplerStage.overSamplers)))
+            },
+            SpecVariant("undersample", summary: "Tables: removes training rows with an under-sampler (RandomUnderSampler, TomekLinks, EditedNearestNeighbours, NearMiss); removed rows are listed in dataset.json.") {
+                Stage(body: .undersample(SamplerStage(reading: $0, allowed: SamplerStage.underSamplers)))
+            },
             SpecVariant("balance", summary: BalanceStage.specDescription) { Stage(body: .balance(BalanceStage(reading: $0))) },
             SpecVariant("write", summary: WriteStage.specDescription) { Stage(body: .write(WriteStage(reading: $0))) },
         ]

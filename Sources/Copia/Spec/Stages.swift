@@ -1,3 +1,5 @@
+import CopiaTable
+
 /// Where the samples come from.
 public struct SourceStage: SpecObject, Sendable {
     public static let specDescription = "Lists the input samples without decoding them."
@@ -26,6 +28,9 @@ public struct SourceStage: SpecObject, Sendable {
     public var groupColumn: String?
     public var maxPixels: Int
     public var onBadSample: BadSamplePolicy
+    public var delimiter: String
+    public var columnTypes: [String: ColumnType]
+    public var nonFinite: NonFinitePolicy
 
     public init(reading r: SpecReader) {
         format = r.read("format", default: Format.imageFolder, doc: "imageFolder, labelsCSV or table.")
@@ -38,6 +43,9 @@ public struct SourceStage: SpecObject, Sendable {
         groupColumn = r.readOptional("groupColumn", doc: "labelsCSV and table: a column whose equal values must stay in one split.")
         maxPixels = r.read("maxPixels", default: 100_000_000, in: 1...4_000_000_000, doc: "Images over this many pixels are refused before decoding (decompression bombs).")
         onBadSample = r.read("onBadSample", default: BadSamplePolicy.stop, doc: "What to do with a corrupt or unreadable sample: stop, or skip and record it.")
+        delimiter = r.read("delimiter", default: ",", doc: "table and labelsCSV: the field delimiter, one ASCII character.")
+        columnTypes = r.read("columnTypes", default: [:], doc: "table: column types that override inference (numeric, categorical, boolean), by column name.")
+        nonFinite = r.read("nonFinite", default: NonFinitePolicy.error, doc: "table: NaN or infinity in a numeric column: error, dropRow (listed in dataset.json), or imputeMedian (the training split's median).")
     }
 }
 
@@ -88,16 +96,24 @@ public struct BalanceStage: SpecObject, Sendable {
     }
 
     public enum Method: String, SpecEnum, Sendable {
+        /// augment for images, randomOverSample for tables.
+        case auto
         /// Augmented copies (images), using the ops of the augment stage.
         case augment
         /// Exact copies of randomly chosen rows (tables; imbalanced-learn's RandomOverSampler).
         case randomOverSample
+        /// New rows from the over-sampler in `sampler` (tables), with the balance targets as its sampling strategy.
+        case sampler
     }
 
     public var strategy: Strategy
     public var ratio: Double
     public var counts: [String: Int]
     public var method: Method
+    /// The over-sampler of `method: sampler`; its own samplingStrategy is replaced by this stage's targets.
+    public var sampler: ResamplerSpec?
+    /// The sampler as resolved JSON, so a run can re-read it with the balance targets as its strategy.
+    public var samplerJSON: JSONValue?
 
     public init(reading r: SpecReader) {
         strategy = r.read("strategy", default: Strategy.max, doc: "max, mean, ratio (of the largest class) or counts (explicit).")
@@ -105,7 +121,16 @@ public struct BalanceStage: SpecObject, Sendable {
         counts = r.read("counts", default: [:], doc: "strategy counts: target training count per class label.") { (c: [String: Int]) in
             c.values.contains { $0 < 0 } ? "counts must be >= 0" : nil
         }
-        method = r.read("method", default: Method.augment, doc: "How new samples are made: augment (images) or randomOverSample (tables).")
+        method = r.read("method", default: Method.auto, doc: "How new samples are made: augment (images), randomOverSample or sampler (tables); auto picks augment or randomOverSample.")
+        sampler = r.readOptional("sampler", doc: "method sampler: an over-sampler, e.g. {\"sampler\": \"SMOTE\", \"kNeighbors\": 5}; its samplingStrategy is replaced by this stage's targets.")
+        samplerJSON = r.resolved["sampler"]
+        if !r.isDescribing {
+            if method == .sampler, sampler == nil { r.report("sampler", "method \"sampler\" needs a sampler, e.g. {\"sampler\": \"SMOTE\"}") }
+            if method != .sampler, sampler != nil { r.report("sampler", "a sampler is only used with method \"sampler\"") }
+            if let name = sampler?.resampler.name, !SamplerStage.overSamplers.contains(name) {
+                r.report("sampler", "balance fills classes up, so it needs an over-sampler (\(SamplerStage.overSamplers.joined(separator: ", "))), got \"\(name)\"")
+            }
+        }
         if !r.isDescribing, strategy == .counts, counts.isEmpty { r.report("counts", "strategy \"counts\" needs a counts object, e.g. {\"5\": 150}") }
         if !r.isDescribing, strategy != .counts, !counts.isEmpty { r.report("counts", "counts is only used with strategy \"counts\", got strategy \"\(strategy.rawValue)\"") }
     }
@@ -177,5 +202,34 @@ extension Dictionary: SpecScalar where Key == String, Value: SpecScalar {
         var o = JSONObject()
         for k in keys.sorted() { o[k] = self[k]!.specJSON }
         return .object(o)
+    }
+}
+
+/// Fits a scaler on the training split only.
+public struct ScaleStage: SpecObject, Sendable {
+    public static let specDescription = "Fits a scaler on the training split only; samplers then measure distances in scaled units. Statistics go to dataset.json."
+
+    public var kind: Scaler.Kind
+    public var columns: [String]?
+    public var writeScaled: Bool
+
+    public init(reading r: SpecReader) {
+        kind = r.read("kind", default: Scaler.Kind.standardise, doc: "standardise, minMax, meanNormalise or robust (median and IQR).")
+        columns = r.readOptional("columns", doc: "Numeric columns to scale (default: every numeric feature).")
+        writeScaled = r.read("writeScaled", default: false, doc: "Write scaled values (every split, with the training statistics) instead of original units.")
+    }
+}
+
+/// Resamples the training split with one of imbalanced-learn's samplers, its fields inline:
+/// `{"stage": "oversample", "sampler": "SMOTE", "kNeighbors": 5, "samplingStrategy": "auto"}`.
+public struct SamplerStage: Sendable {
+    public static let overSamplers = ["RandomOverSampler", "SMOTE", "SMOTENC", "SMOTEN", "BorderlineSMOTE", "SVMSMOTE",
+                                      "KMeansSMOTE", "ADASYN", "SMOTETomek", "SMOTEENN"]
+    public static let underSamplers = ["RandomUnderSampler", "TomekLinks", "EditedNearestNeighbours", "NearMiss"]
+
+    public var sampler: ResamplerSpec
+
+    init(reading r: SpecReader, allowed: [String]) {
+        sampler = r.readInline(ResamplerSpec.self, allowed: allowed, doc: "The sampler (imbalanced-learn's class name).")
     }
 }

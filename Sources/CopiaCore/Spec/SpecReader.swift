@@ -37,19 +37,21 @@ extension SpecObject {
         Self(reading: SpecReader(describingAt: "$", context: SpecContext(describing: true)))
     }
 
+    /// The value with every field at its default (required fields at placeholders): what `copia ops` lists.
+    public static var defaults: (value: Self, resolved: JSONObject) {
+        let reader = SpecReader(describingAt: "$", context: SpecContext(describing: true))
+        let value = Self(reading: reader)
+        return (value, reader.resolved)
+    }
+}
+
+extension SpecValue {
     /// Decodes a whole document, throwing every problem at once.
     public static func decodeDocument(_ json: JSONValue, file: String? = nil) throws(SpecError) -> (value: Self, resolved: JSONValue) {
         let context = SpecContext()
         let result = decode(json, at: "$", in: context)
         if let result, context.problems.isEmpty { return result }
         throw SpecError(file: file, problems: context.problems.isEmpty ? [SpecProblem(path: "$", message: "invalid")] : context.problems)
-    }
-
-    /// The value with every field at its default (required fields at placeholders): what `copia ops` lists.
-    public static var defaults: (value: Self, resolved: JSONObject) {
-        let reader = SpecReader(describingAt: "$", context: SpecContext(describing: true))
-        let value = Self(reading: reader)
-        return (value, reader.resolved)
     }
 }
 
@@ -100,6 +102,8 @@ public final class SpecReader {
 
     /// Declares a key. The schema is only built in describe mode (building it while decoding would be wasted work).
     private func declare(_ key: String, schema: () -> JSONValue, doc: String, default def: JSONValue?, required: Bool) {
+        // Describing an inline union declares the shared fields of its variants more than once; keep the first.
+        if isDescribing, declared.contains(key) { return }
         precondition(!declared.contains(key), "spec key \(key) declared twice at \(path)")
         declared.append(key)
         if required { requiredKeys.append(key) }
@@ -213,6 +217,32 @@ public final class SpecReader {
                 ? nil
                 : "must lie within \(JSONValue.format(bounds.lowerBound))...\(JSONValue.format(bounds.upperBound)), got \($0.specJSON)"
         }
+    }
+
+    /// A member of a tagged union whose fields sit in this same object, e.g. a stage
+    /// `{"stage": "oversample", "sampler": "SMOTE", "kNeighbors": 5}`. Only the `allowed` variants are accepted. The
+    /// schema lists the union of the allowed variants' fields (the reader itself stays strict per variant).
+    public func readInline<U: SpecUnion>(_ type: U.Type, allowed: [String], doc: String) -> U {
+        declare(U.tagKey, schema: { ["type": "string", "enum": .array(allowed.map { .string($0) })] }, doc: doc, default: nil, required: true)
+        if isDescribing {
+            for name in allowed { if let v = U.variant(named: name) { _ = v.make(self) } }
+            return U.placeholder(in: context)
+        }
+        guard let raw = object[U.tagKey] else {
+            report(nil, "missing required key \"\(U.tagKey)\"; expected one of \(allowed.joined(separator: ", "))")
+            return U.placeholder(in: context)
+        }
+        guard case .string(let name) = raw else {
+            report(U.tagKey, "expected a string, got \(raw)")
+            return U.placeholder(in: context)
+        }
+        guard allowed.contains(name), let variant = U.variant(named: name) else {
+            let hint = didYouMean(name, among: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            report(U.tagKey, "unknown or unsuitable \(U.tagKey) \"\(name)\"\(hint); expected one of \(allowed.joined(separator: ", "))")
+            return U.placeholder(in: context)
+        }
+        resolved[U.tagKey] = raw
+        return variant.make(self)
     }
 
     /// Records the discriminator (such as `"op": "Rotate"`) as a constant of this variant, consuming the key.
