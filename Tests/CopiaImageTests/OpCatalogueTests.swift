@@ -130,3 +130,30 @@ import Testing
         }
     }
 }
+
+@Suite struct OpBadParameterTests {
+    let image = TestImages.pattern()
+
+    /// Straight to `apply`: non-finite numbers cannot reach it through JSON (manifests cannot hold them), only from code.
+    func direct<A: Augmentation>(_ op: A, _ p: A.Parameters, to image: Image) throws -> Image { try op.apply(image, with: p) }
+
+    @Test func nonFiniteOrHugeParametersThrowInsteadOfCrashing() {
+        #expect(throws: AugmentationError.self) { try direct(Rotate(), .init(angle: .nan, interpolation: .nearest), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(Affine(), AffineParameters(matrix: AffineMatrix(.infinity, 0, 0, 0, 1, 0)), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(ColorJitter(), .init(hue: .nan), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(HueSaturationValue(), .init(hueShift: .infinity, saturationShift: 0, valueShift: 0), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(GaussianBlur(), .init(sigma: 1e300), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(ElasticTransform(), .init(alpha: 1, sigma: 1e300, seed: 1), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(MotionBlur(), .init(size: 3, angle: .nan), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(CLAHE(), .init(clipLimit: .infinity), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(Resize(height: 1, width: 1), .init(width: 1 << 40, height: 2), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(CoarseDropout(), .init(holes: [[Int.max, 0, 5, 5]]), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(MedianBlur(), .init(size: -1), to: image) }
+        #expect(throws: AugmentationError.self) { try direct(ISONoise(), .init(colorShift: .nan, intensity: 1, seed: 1), to: image) }
+    }
+
+    @Test func hugeButFiniteWarpsFillFromTheBorder() throws {
+        let out = try direct(Affine(), AffineParameters(matrix: AffineMatrix(1e12, 0, 0, 0, 1e12, 0), interpolation: .nearest, fill: [7]), to: image)
+        #expect(out.width == image.width)
+    }
+}

@@ -48,5 +48,5 @@ public struct Affine: Augmentation {
                                       center: AffineMatrix.center(width: image.width, height: image.height))
         return Parameters(matrix: m, interpolation: interpolation, borderMode: borderMode, fill: fill)
     }
-    public func apply(_ image: Image, with p: Parameters) throws -> Image { p.apply(image) }
+    public func apply(_ image: Image, with p: Parameters) throws -> Image { try p.apply(image, op: Self.name) }
 }

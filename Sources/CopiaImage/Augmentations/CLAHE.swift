@@ -26,7 +26,7 @@ public struct CLAHE: Augmentation {
         return Parameters(clipLimit: rng.uniform(clipLimit.range), tilesX: grid[0], tilesY: grid[1])
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        guard (1...256).contains(p.tilesX), (1...256).contains(p.tilesY), p.clipLimit >= 0 else {
+        guard (1...256).contains(p.tilesX), (1...256).contains(p.tilesY), p.clipLimit >= 0, p.clipLimit <= 1e6 else {
             throw AugmentationError(op: Self.name, "tiles must be in 1...256 and clipLimit non-negative, got \(p.tilesX)x\(p.tilesY), \(p.clipLimit)")
         }
         return HistogramKernels.clahe(image, clipLimit: p.clipLimit, tilesX: p.tilesX, tilesY: p.tilesY)

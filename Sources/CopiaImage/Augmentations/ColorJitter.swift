@@ -38,6 +38,9 @@ public struct ColorJitter: Augmentation {
                           saturation: rng.uniform(saturation.range), hue: rng.uniform(hue.range), order: order)
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
+        guard [p.brightness, p.contrast, p.saturation, p.hue].allSatisfy(\.isFinite), p.order.allSatisfy({ (0...3).contains($0) }) else {
+            throw AugmentationError(op: Self.name, "factors must be finite and order steps in 0...3, got \(p)")
+        }
         var out = image
         for step in p.order {
             switch step {

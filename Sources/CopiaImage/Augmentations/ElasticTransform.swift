@@ -30,7 +30,9 @@ public struct ElasticTransform: Augmentation {
         Parameters(alpha: alpha, sigma: sigma, seed: OpFields.seed(&rng), interpolation: interpolation, borderMode: borderMode, fill: fill)
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        guard p.sigma > 0 else { throw AugmentationError(op: Self.name, "sigma must be positive, got \(p.sigma)") }
+        guard p.sigma > 0, p.sigma <= 10_000, p.alpha.isFinite, abs(p.alpha) <= 1e6 else {
+            throw AugmentationError(op: Self.name, "sigma must be in (0, 10000] and alpha finite, got sigma \(p.sigma), alpha \(p.alpha)")
+        }
         let w = image.width, h = image.height
         guard w > 0 && h > 0 else { return image }
         var rng = NoiseKernels.generator(p.seed)

@@ -27,8 +27,8 @@ public struct GaussianBlur: Augmentation {
         return Parameters(sigma: sigma, size: size)
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        guard p.sigma > 0, p.size >= 0, p.size <= 1023 else {
-            throw AugmentationError(op: Self.name, "sigma must be positive and size in 0...1023, got sigma \(p.sigma), size \(p.size)")
+        guard p.sigma > 0, p.sigma <= 1000, p.size >= 0, p.size <= 1023 else {
+            throw AugmentationError(op: Self.name, "sigma must be in (0, 1000] and size in 0...1023, got sigma \(p.sigma), size \(p.size)")
         }
         let k = FilterKernels.gaussian(sigma: p.sigma, size: p.size)
         return FilterKernels.separable(image, kx: k, ky: k)

@@ -30,6 +30,9 @@ public struct HueSaturationValue: Augmentation {
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
         if p.hueShift == 0 && p.saturationShift == 0 && p.valueShift == 0 { return image }
+        guard [p.hueShift, p.saturationShift, p.valueShift].allSatisfy(\.isFinite) else {
+            throw AugmentationError(op: Self.name, "shifts must be finite, got \(p)")
+        }
         func add(_ shift: Double) -> [Int] {
             (0..<256).map { v in
                 let r = Double(v) + shift

@@ -20,6 +20,9 @@ public struct ISONoise: Augmentation {
         Parameters(colorShift: rng.uniform(colorShift.range), intensity: rng.uniform(intensity.range), seed: OpFields.seed(&rng))
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        NoiseKernels.iso(image, colorShift: p.colorShift, intensity: p.intensity, seed: p.seed)
+        guard p.colorShift.isFinite, p.intensity.isFinite, abs(p.intensity) <= 1e6 else {
+            throw AugmentationError(op: Self.name, "colorShift and intensity must be finite, got \(p)")
+        }
+        return NoiseKernels.iso(image, colorShift: p.colorShift, intensity: p.intensity, seed: p.seed)
     }
 }

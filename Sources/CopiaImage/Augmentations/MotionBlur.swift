@@ -55,6 +55,9 @@ public struct MotionBlur: Augmentation {
 
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
         guard p.size % 2 == 1 && p.size <= 101 else { throw AugmentationError(op: Self.name, "size must be odd and at most 101, got \(p.size)") }
+        guard [p.angle, p.direction, p.shiftX, p.shiftY].allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else {
+            throw AugmentationError(op: Self.name, "angle, direction and shifts must be finite, got \(p)")
+        }
         return FilterKernels.convolve(image, kernel: Self.kernel(p), size: p.size)
     }
 }

@@ -93,8 +93,8 @@ public struct RandomResizedCrop: Augmentation {
 
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
         try CropCheck.validate(Self.name, image, x: p.x, y: p.y, width: p.width, height: p.height)
-        guard p.outputWidth > 0 && p.outputHeight > 0 else {
-            throw AugmentationError(op: Self.name, "output size must be positive, got \(p.outputWidth)x\(p.outputHeight)")
+        guard (1...65_536).contains(p.outputWidth) && (1...65_536).contains(p.outputHeight) else {
+            throw AugmentationError(op: Self.name, "output size must be in 1...65536 each way, got \(p.outputWidth)x\(p.outputHeight)")
         }
         let crop = p.x == 0 && p.y == 0 && p.width == image.width && p.height == image.height
             ? image : ResizeKernels.crop(image, x: p.x, y: p.y, width: p.width, height: p.height)

@@ -29,7 +29,9 @@ public struct Resize: Augmentation {
         ImageInfo(width: p.width, height: p.height, channels: input.channels, depth: input.depth)
     }
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        guard p.width > 0 && p.height > 0 else { throw AugmentationError(op: Self.name, "size must be positive, got \(p.width)x\(p.height)") }
+        guard (1...65_536).contains(p.width) && (1...65_536).contains(p.height) else {
+            throw AugmentationError(op: Self.name, "size must be in 1...65536 each way, got \(p.width)x\(p.height)")
+        }
         return ResizeKernels.resize(image, width: p.width, height: p.height, interpolation: p.interpolation)
     }
 }

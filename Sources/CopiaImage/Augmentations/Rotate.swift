@@ -55,6 +55,7 @@ public struct Rotate: Augmentation {
     }
 
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
+        guard p.angle.isFinite else { throw AugmentationError(op: Self.name, "angle must be finite, got \(p.angle)") }
         let m = AffineMatrix.rotation(degrees: p.angle, center: AffineMatrix.center(width: image.width, height: image.height))
         if m.isIdentity { return image }
         return WarpKernels.affine(image, matrix: m, width: image.width, height: image.height,

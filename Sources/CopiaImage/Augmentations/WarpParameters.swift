@@ -12,7 +12,10 @@ public struct AffineParameters: Codable, Sendable, Equatable {
         (self.matrix, self.interpolation, self.borderMode, self.fill) = (matrix, interpolation, borderMode, fill)
     }
 
-    func apply(_ image: Image) -> Image {
+    func apply(_ image: Image, op: String) throws -> Image {
+        guard [matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f].allSatisfy(\.isFinite) else {
+            throw AugmentationError(op: op, "matrix must be finite, got \(matrix)")
+        }
         if matrix.isIdentity { return image }
         return WarpKernels.affine(image, matrix: matrix, width: image.width, height: image.height,
                                   interpolation: interpolation, border: borderMode, fill: fill)

@@ -41,6 +41,12 @@ public enum ColorSpaceKernels {
     /// OpenCV's 8-bit `RGB2HSV`: (h 0..<180, s, v).
     @inline(__always)
     static func hsv8(_ r: Int, _ g: Int, _ b: Int) -> (Int, Int, Int) {
+        sdiv.withUnsafeBufferPointer { sd in hdiv.withUnsafeBufferPointer { hd in hsv8(r, g, b, sd, hd) } }
+    }
+
+    /// `hsv8` with the reciprocal tables passed in, so hot loops look them up once.
+    @inline(__always)
+    static func hsv8(_ r: Int, _ g: Int, _ b: Int, _ sdiv: UnsafeBufferPointer<Int>, _ hdiv: UnsafeBufferPointer<Int>) -> (Int, Int, Int) {
         let v = max(r, g, b), vmin = min(r, g, b), diff = v - vmin
         let s = (diff * sdiv[v] + (1 << 11)) >> 12
         var h: Int
@@ -57,7 +63,7 @@ public enum ColorSpaceKernels {
         var h = hIn * (6 / hueRange)
         while h < 0 { h += 6 }
         while h >= 6 { h -= 6 }
-        var sector = Int(h.rounded(.down))
+        var sector = h >= 0 ? Int(h) : -1  // h is in [0, 6) here (NaN falls to the guard below)
         h -= Float(sector)
         if sector < 0 || sector >= 6 { sector = 0; h = 0 }
         let t0 = v, t1 = v * (1 - s), t2 = v * (1 - s * h), t3 = v * (1 - s * (1 - h))
@@ -91,16 +97,28 @@ public enum ColorSpaceKernels {
         var out = image
         let cn = image.channels, n = image.info.pixelCount
         if image.depth == .uint8 {
+            // Tables as Float once, and the reciprocal tables hoisted: the loop makes no calls.
+            let hf8 = h8.map { Float($0) }, sf8 = s8.map { Float($0) * (1 / 255) }, vf8 = v8.map { Float($0) * (1 / 255) }
             image.bytes.withUnsafeBufferPointer { s in
                 out.bytes.withUnsafeMutableBufferPointer { d in
-                    for i in 0..<n {
-                        let p = i * cn
-                        if cn < 3 { d[p] = UInt8(clamping: v8[Int(s[p])]); continue }
-                        let (h, sat, v) = hsv8(Int(s[p]), Int(s[p + 1]), Int(s[p + 2]))
-                        let (r, g, b) = rgbFloat(h: Float(h8[h]), s: Float(s8[sat]) * (1 / 255), v: Float(v8[v]) * (1 / 255), hueRange: 180)
-                        d[p] = UInt8(clamping: Int((r * 255).rounded(.toNearestOrEven)))
-                        d[p + 1] = UInt8(clamping: Int((g * 255).rounded(.toNearestOrEven)))
-                        d[p + 2] = UInt8(clamping: Int((b * 255).rounded(.toNearestOrEven)))
+                    sdiv.withUnsafeBufferPointer { sd in
+                        hdiv.withUnsafeBufferPointer { hd in
+                            hf8.withUnsafeBufferPointer { ht in
+                                sf8.withUnsafeBufferPointer { st in
+                                    vf8.withUnsafeBufferPointer { vt in
+                                        for i in 0..<n {
+                                            let p = i * cn
+                                            if cn < 3 { d[p] = UInt8(clamping: v8[Int(s[p])]); continue }
+                                            let (h, sat, v) = hsv8(Int(s[p]), Int(s[p + 1]), Int(s[p + 2]), sd, hd)
+                                            let (r, g, b) = rgbFloat(h: ht[h], s: st[sat], v: vt[v], hueRange: 180)
+                                            d[p] = sampleFromFloat(r * 255, maxValue: 255)
+                                            d[p + 1] = sampleFromFloat(g * 255, maxValue: 255)
+                                            d[p + 2] = sampleFromFloat(b * 255, maxValue: 255)
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

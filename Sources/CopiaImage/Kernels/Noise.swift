@@ -35,6 +35,12 @@ public enum NoiseKernels {
         func run<T: ImageSample>(_ d: inout [T]) {
             noise.withUnsafeBufferPointer { z in
                 d.withUnsafeMutableBufferPointer { d in
+                    if perChannel && colors == cn {
+                        // The common case as one flat loop the compiler can vectorise.
+                        let maxValue = Int(m)
+                        for i in 0..<d.count { d[i] = sampleFromFloat(Float(d[i]) + mu + sd * z[i], maxValue: maxValue) }
+                        return
+                    }
                     var k = 0
                     for p in 0..<n {
                         let shared = perChannel ? 0 : z[p]
@@ -95,9 +101,9 @@ public enum NoiseKernels {
                 let hue = h + Float(hueSigma * rng.normal())
                 let v2 = v + Float(lum / 255 * intensity) * (1 - v)
                 let (r, g, b) = ColorSpaceKernels.rgbFloat(h: hue, s: s, v: min(max(v2, 0), 1), hueRange: 360)
-                d[p] = T(min(max((r * m).rounded(.toNearestOrEven), 0), m))
-                d[p + 1] = T(min(max((g * m).rounded(.toNearestOrEven), 0), m))
-                d[p + 2] = T(min(max((b * m).rounded(.toNearestOrEven), 0), m))
+                d[p] = sampleFromFloat(r * m, maxValue: Int(m))
+                d[p + 1] = sampleFromFloat(g * m, maxValue: Int(m))
+                d[p + 2] = sampleFromFloat(b * m, maxValue: Int(m))
             }
         }
         if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }

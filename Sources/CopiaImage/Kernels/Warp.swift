@@ -192,6 +192,7 @@ public enum WarpKernels {
     }
 
     @inline(__always) static func cvRound(_ v: Double) -> Int {
+        guard !v.isNaN else { return Int(Int32.min) }  // lands outside the image
         let r = v.rounded(.toNearestOrEven)
         return r >= Double(Int32.max) ? Int(Int32.max) : (r <= Double(Int32.min) ? Int(Int32.min) : Int(r))
     }
