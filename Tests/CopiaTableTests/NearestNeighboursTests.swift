@@ -66,3 +66,18 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         }
     }
 }
+
+@Suite struct NeighbourScreeningPathTests {
+    @Test func blasAndPortableScreensGiveTheSameExactNeighbours() throws {
+        let (x, _) = try blobs(rows: 700, columns: 12, classes: [700], duplicates: 30)
+        let all = Array(0..<700)
+        let queries = Array(stride(from: 0, to: 700, by: 3))
+        let portable = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, blas: nil)
+        for (qi, q) in queries.enumerated() {
+            #expect(Array(portable.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 7))
+        }
+        if let blas = RuntimeBLAS.shared {
+            #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, blas: blas) == portable)
+        }
+    }
+}

@@ -47,6 +47,11 @@ public enum NearestNeighbours {
     /// A query that is also a candidate finds itself first (distance 0); see `NeighbourGraph.droppingFirst()`.
     /// - Throws: `TableError` when `k` exceeds the number of candidates or an index is out of range.
     public static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int) throws -> NeighbourGraph {
+        try search(x, candidates: candidates, queries: queries, k: k, blas: RuntimeBLAS.shared)
+    }
+
+    /// The search with the screening products on `blas` (OpenBLAS) or, when nil, the portable kernel.
+    static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int, blas: RuntimeBLAS?) throws -> NeighbourGraph {
         guard k >= 0 else { throw TableError.invalid("k must be >= 0, got \(k)") }
         guard k <= candidates.count else {
             throw TableError.invalid("asked for \(k) neighbours among only \(candidates.count) rows")
@@ -55,6 +60,8 @@ public enum NearestNeighbours {
         for i in queries where i < 0 || i >= x.rows { throw TableError.invalid("query row \(i) out of range 0..<\(x.rows)") }
         if k == 0 || queries.isEmpty { return NeighbourGraph(k: k, indices: [], distances: []) }
         let searcher = BlockedSearch(x, candidates: candidates)
+        // Small searches are not worth a BLAS call per query group.
+        let useBLAS = blas != nil && candidates.count >= 256 && x.columns >= 4
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
         let group = 128
@@ -65,7 +72,8 @@ public enum NearestNeighbours {
                 let work = { @Sendable (g: Int) in
                     let lo = g * group, hi = min(queries.count, lo + group)
                     searcher.search(queries: Array(queries[lo..<hi]), k: k,
-                                    indices: out.value.0.baseAddress! + lo * k, distances: out.value.1.baseAddress! + lo * k)
+                                    indices: out.value.0.baseAddress! + lo * k, distances: out.value.1.baseAddress! + lo * k,
+                                    blas: useBLAS ? blas : nil)
                 }
                 if groups > 1 && candidates.count * queries.count >= 1 << 16 {
                     DispatchQueue.concurrentPerform(iterations: groups, execute: work)
@@ -92,6 +100,8 @@ final class BlockedSearch: @unchecked Sendable {
     let centre: [Double]
     let data: [Double]
     let stride: Int
+    /// The centred candidates as floats, row-major (`candidates.count x dims`), for the BLAS products.
+    let rowMajor: UnsafeMutablePointer<Float>
 
     init(_ x: FeatureMatrix, candidates: [Int]) {
         dims = x.columns
@@ -107,6 +117,7 @@ final class BlockedSearch: @unchecked Sendable {
         packed.initialize(repeating: 0, count: max(1, blocks * dims * 8))
         norms = .allocate(capacity: max(1, blocks * 8))
         norms.initialize(repeating: .infinity, count: max(1, blocks * 8))
+        rowMajor = .allocate(capacity: max(1, candidates.count * dims))
         var m: Float = 0
         for (slot, i) in candidates.enumerated() {
             let b = slot / 8, lane = slot % 8
@@ -114,6 +125,7 @@ final class BlockedSearch: @unchecked Sendable {
             for d in 0..<dims {
                 let v = Float(x.values[i * dims + d] - c[d])
                 packed[(b * dims + d) * 8 + lane] = v
+                rowMajor[slot * dims + d] = v
                 n += v * v
             }
             norms[slot] = n
@@ -125,6 +137,63 @@ final class BlockedSearch: @unchecked Sendable {
     deinit {
         packed.deallocate()
         norms.deallocate()
+        rowMajor.deallocate()
+    }
+
+    /// The screening pass on OpenBLAS: `queries x chunk^T` products for 2048 candidates at a time, then the same
+    /// threshold test as the portable kernel on `|x|^2 + |q|^2 - 2 q.x`.
+    func screenWithBLAS(_ blas: RuntimeBLAS, queries: [Int], qn: [Float], bound: [Float], k: Int, capacity: Int,
+                        lists: inout [ScreenList]) {
+        let g = queries.count, n = candidates.count, dims = self.dims
+        var a = [Float](repeating: 0, count: g * dims)
+        for (qi, q) in queries.enumerated() {
+            for d in 0..<dims { a[qi * dims + d] = Float(data[q * stride + d] - centre[d]) }
+        }
+        let rows = rowMajor
+        let chunk = 2048
+        let products = UnsafeMutablePointer<Float>.allocate(capacity: g * chunk)
+        defer { products.deallocate() }
+        var limits = [Float](repeating: .infinity, count: g)
+        a.withUnsafeBufferPointer { ap in
+            var start = 0
+            while start < n {
+                let cn = min(chunk, n - start)
+                blas.sgemm(101, 111, 112, Int32(g), Int32(cn), Int32(dims), 1, ap.baseAddress, Int32(dims),
+                           rows + start * dims, Int32(dims), 0, products, Int32(cn))
+                for j in 0..<g {
+                    let row = products + j * cn
+                    let margin = 2 * bound[j]
+                    // f = |x|^2 + |q|^2 - 2 q.x < limit  <=>  |x|^2 - 2 q.x < limit - |q|^2: one subtraction less.
+                    var shifted = limits[j] - qn[j]
+                    var c = 0
+                    while c + 16 <= cn {
+                        let d0 = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
+                        let x0 = UnsafeRawPointer(norms + start + c).loadUnaligned(as: SIMD16<Float>.self)
+                        let e = x0 - (d0 + d0)
+                        if anyBelow(e.lowHalf, e.highHalf, shifted) {
+                            for lane in 0..<16 {
+                                let f = e[lane] + qn[j]
+                                if f < lists[j].threshold(k: k, margin: margin) {
+                                    lists[j].insert(f, start + c + lane, k: k, margin: margin, capacity: capacity)
+                                }
+                            }
+                            limits[j] = lists[j].threshold(k: k, margin: margin)
+                            shifted = limits[j] - qn[j]
+                        }
+                        c += 16
+                    }
+                    while c < cn {
+                        let f = norms[start + c] + qn[j] - 2 * row[c]
+                        if f < lists[j].threshold(k: k, margin: margin) {
+                            lists[j].insert(f, start + c, k: k, margin: margin, capacity: capacity)
+                            limits[j] = lists[j].threshold(k: k, margin: margin)
+                        }
+                        c += 1
+                    }
+                }
+                start += cn
+            }
+        }
     }
 
     /// Exact squared distance in Double between data rows.
@@ -142,7 +211,8 @@ final class BlockedSearch: @unchecked Sendable {
     }
 
     /// Searches a group of queries (row indices), writing `k` results per query.
-    func search(queries: [Int], k: Int, indices: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
+    func search(queries: [Int], k: Int, indices: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>,
+                blas: RuntimeBLAS?) {
         let dims = self.dims
         let tile = 4
         var lists = [ScreenList](repeating: ScreenList(), count: queries.count)
@@ -164,6 +234,9 @@ final class BlockedSearch: @unchecked Sendable {
         let capacity = k + 24
         for (qi, _) in queries.enumerated() { lists[qi].reserve(capacity) }
         var limits = [Float](repeating: .infinity, count: queries.count)
+        if let blas, dims >= 4 {
+            screenWithBLAS(blas, queries: queries, qn: qn, bound: bound, k: k, capacity: capacity, lists: &lists)
+        } else {
         // Candidates in chunks that stay in L2 while every query tile of the group passes over them.
         let chunkBlocks = 256
         qv.withUnsafeBufferPointer { qp in
@@ -208,6 +281,7 @@ final class BlockedSearch: @unchecked Sendable {
                 }
             }
         }
+        }
         // Exact ranking of the survivors (or an exact scan after an overflow).
         for (qi, q) in queries.enumerated() {
             var exact: [(Double, Int)]
@@ -226,39 +300,47 @@ final class BlockedSearch: @unchecked Sendable {
 }
 
 /// The screened candidates of one query: ascending screened distance, holding everything within
-/// (k-th smallest + margin).
+/// (k-th smallest + margin). Fixed capacity, shifted by hand (no allocation after `reserve`).
 struct ScreenList {
     var values: [Float] = []
-    var slots: [Int] = []
+    var slotStore: [Int] = []
+    var count = 0
     var overflowed = false
 
     mutating func reserve(_ n: Int) {
-        values.reserveCapacity(n + 1)
-        slots.reserveCapacity(n + 1)
+        values = [Float](repeating: .infinity, count: n + 1)
+        slotStore = [Int](repeating: 0, count: n + 1)
     }
+
+    var slots: ArraySlice<Int> { slotStore[0..<count] }
 
     @inline(__always)
     func threshold(k: Int, margin: Float) -> Float {
-        values.count < k ? .infinity : values[k - 1] + margin
+        count < k ? .infinity : values[k - 1] + margin
     }
 
     mutating func insert(_ v: Float, _ slot: Int, k: Int, margin: Float, capacity: Int) {
-        guard v < threshold(k: k, margin: margin) || values.count < k else { return }
-        var i = values.count
-        while i > 0 && values[i - 1] > v { i -= 1 }
-        values.insert(v, at: i)
-        slots.insert(slot, at: i)
-        if values.count >= k {
-            let limit = values[k - 1] + margin
-            while values.count > k && values[values.count - 1] > limit {
-                values.removeLast()
-                slots.removeLast()
+        guard v < threshold(k: k, margin: margin) else { return }
+        var i = count
+        values.withUnsafeMutableBufferPointer { vp in
+            slotStore.withUnsafeMutableBufferPointer { sp in
+                while i > 0 && vp[i - 1] > v {
+                    vp[i] = vp[i - 1]
+                    sp[i] = sp[i - 1]
+                    i -= 1
+                }
+                vp[i] = v
+                sp[i] = slot
             }
         }
-        if values.count > capacity {
+        count += 1
+        if count >= k {
+            let limit = values[k - 1] + margin
+            while count > k && values[count - 1] > limit { count -= 1 }
+        }
+        if count > capacity {
             overflowed = true
-            values.removeLast()
-            slots.removeLast()
+            count = capacity
         }
     }
 }
@@ -269,6 +351,16 @@ struct ScreenList {
 @inline(__always)
 func anyBelow(_ f: SIMD8<Float>, _ limit: Float) -> Bool {
     let bits = unsafeBitCast(f - SIMD8(repeating: limit), to: SIMD8<UInt32>.self)
+    let o = bits.lowHalf | bits.highHalf
+    let o2 = o.lowHalf | o.highHalf
+    return (o2.x | o2.y) & 0x8000_0000 != 0
+}
+
+/// Whether any lane of `a` or `b` is below `limit` (see `anyBelow(_:_:)`).
+@inline(__always)
+func anyBelow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ limit: Float) -> Bool {
+    let l = SIMD8<Float>(repeating: limit)
+    let bits = unsafeBitCast(a - l, to: SIMD8<UInt32>.self) | unsafeBitCast(b - l, to: SIMD8<UInt32>.self)
     let o = bits.lowHalf | bits.highHalf
     let o2 = o.lowHalf | o.highHalf
     return (o2.x | o2.y) & 0x8000_0000 != 0
