@@ -38,6 +38,24 @@ import Testing
         }
         #expect(Set(splitOfGroup.values) == ["train", "test"])
     }
+
+    @Test func mixingOpsTakeASameClassTrainingPartnerAndReplay() throws {
+        let out = TestSupport.temporaryFolder("mix")
+        _ = try Pipeline.parse(try TestSupport.pipelineText("photos.json")).run(RunOptions(out: out, showProgress: false))
+        let lines = try ManifestReader.lines(at: out + "/manifest.jsonl")
+        let trainOriginals = Set(lines.filter { $0["split"] == "train" && $0["origin"] == "original" }.map { $0["sources"]![0]!["id"]!.stringValue! })
+        let mixed = lines.filter { line in line["ops"]!.arrayValue!.contains { $0["op"] == "MixUp" || $0["op"] == "CutMix" } }
+        #expect(!mixed.isEmpty)
+        for line in mixed {
+            let sources = line["sources"]!.arrayValue!
+            let op = line["ops"]!.arrayValue!.first { $0["op"] == "MixUp" || $0["op"] == "CutMix" }!
+            let partner = op["partner"]!.stringValue!
+            #expect(sources.contains { $0["id"]?.stringValue == partner && $0["role"] == "partner" })
+            #expect(trainOriginals.contains(partner), "partner \(partner) must be a training sample")
+            #expect(partner.split(separator: "/").dropLast().last == sources[0]["id"]!.stringValue!.split(separator: "/").dropLast().last)
+            #expect(try Replayer.replay(line: line).matches, "\(line["id"]!)")
+        }
+    }
 }
 
 @Suite struct TableSamplerPipelineTests {

@@ -41,32 +41,59 @@ struct ImageExecution: Sendable {
     func produce(_ recipe: ImageRecipe, worker w: Worker) throws -> String {
         let sample = index.samples[recipe.source]
         let sourceFacts = facts[recipe.source]
-        try FileIO.read(sample.locator, into: &w.bytes)
-        w.hasher.update(w.bytes)
-        let sourceHash = w.hasher.finish()
-        guard sourceHash == sourceFacts.sha256 else {
-            throw RunError("\(sample.locator): changed during the run (sha256 \(sourceHash), was \(sourceFacts.sha256))")
-        }
+        let sourceHash = try read(recipe.source, into: &w.bytes, worker: w)
         let outputBytes: [UInt8]
         var outputInfo = sourceFacts.info
+        var partnerHashes: [String] = []
         switch recipe.origin {
         case .original, .oversampled:
             outputBytes = w.bytes
         case .augmented:
-            do {
-                try w.decoder.decode(w.bytes, into: &w.image)
-            } catch {
-                throw RunError(error.at(sample.locator).description)
+            try decode(recipe.source, into: &w.image, worker: w)
+            var partners: [String: Image] = [:]
+            for p in recipe.partners {
+                var partnerBytes: [UInt8] = []
+                partnerHashes.append(try read(p, into: &partnerBytes, worker: w))
+                var image = Image(info: ImageInfo(width: 0, height: 0, channels: 1))
+                do { try w.decoder.decode(partnerBytes, into: &image) } catch { throw RunError(error.at(index.samples[p].locator).description) }
+                partners[index.samples[p].id] = image
             }
-            let result = try ImageChain.apply(recipe.ops, to: w.image)
+            let result = try ImageChain.apply(recipe.ops, to: w.image, partners: partners)
             outputInfo = result.info
             outputBytes = try encode(result, as: recipe.format, worker: w)
         }
         w.hasher.update(outputBytes)
         let outputHash = w.hasher.finish()
         try FileIO.writeAtomically(outputBytes, to: FileIO.join(out, recipe.outputPath))
-        return JSONWriter.compact(.object(manifestLine(recipe, sample: sample, sourceHash: sourceHash, outputHash: outputHash,
-                                                     size: outputBytes.count, info: outputInfo)))
+        var line = manifestLine(recipe, sample: sample, sourceHash: sourceHash, outputHash: outputHash, size: outputBytes.count, info: outputInfo)
+        if !recipe.partners.isEmpty {
+            var sources = line["sources"]?.arrayValue ?? []
+            for (p, hash) in zip(recipe.partners, partnerHashes) {
+                sources.append(["id": .string(index.samples[p].id), "path": .string(index.samples[p].locator), "sha256": .string(hash), "role": "partner"])
+            }
+            line["sources"] = .array(sources)
+        }
+        return JSONWriter.compact(.object(line))
+    }
+
+    /// Reads sample `i`'s bytes and checks they are still the bytes the input check hashed; returns the hash.
+    private func read(_ i: Int, into bytes: inout [UInt8], worker w: Worker) throws -> String {
+        let sample = index.samples[i]
+        try FileIO.read(sample.locator, into: &bytes)
+        w.hasher.update(bytes)
+        let hash = w.hasher.finish()
+        guard hash == facts[i].sha256 else {
+            throw RunError("\(sample.locator): changed during the run (sha256 \(hash), was \(facts[i].sha256))")
+        }
+        return hash
+    }
+
+    private func decode(_ i: Int, into image: inout Image, worker w: Worker) throws {
+        do {
+            try w.decoder.decode(w.bytes, into: &image)
+        } catch {
+            throw RunError(error.at(index.samples[i].locator).description)
+        }
     }
 
     func encode(_ image: Image, as format: ImageFormat, worker w: Worker) throws -> [UInt8] {

@@ -35,6 +35,8 @@ struct ImagePlan: Sendable {
     let ops: [ImageOp]
     let seed: UInt64
     let format: ImageFormat
+    /// Training samples per class (indices, sorted by id), from which mixing ops draw partners.
+    let trainMembers: [String: [Int]]
 
     var count: Int { outputs.count }
 
@@ -66,10 +68,26 @@ struct ImagePlan: Sendable {
             let stage = o.kind == .augmentCopy ? "augment" : "balance"
             let key = "\(sample.id)#\(o.copy)"
             var rng = CounterRandom(seed: seed, stage: stage, sample: key)
-            let (applied, _) = ImageChain.resolve(ops, for: facts[i].info, using: &rng)
+            var (applied, _) = ImageChain.resolve(ops, for: facts[i].info, using: &rng)
+            var partners: [Int] = []
+            for j in applied.indices {
+                guard let draw = applied[j].partnerDraw else { continue }
+                let p = partner(of: i, draw: draw)
+                applied[j].partner = index.samples[p].id
+                if !partners.contains(p) { partners.append(p) }
+            }
             return ImageRecipe(outputPath: outputPath(k), label: sample.label, split: .train, origin: .augmented, source: i, ops: applied,
-                               randomStage: stage, randomSample: key, format: format)
+                               partners: partners, randomStage: stage, randomSample: key, format: format)
         }
+    }
+
+    /// The partner a mixing op's draw picks: uniformly among the other training samples of `i`'s class (itself when it
+    /// is the only one, which makes MixUp and CutMix the identity).
+    private func partner(of i: Int, draw: Double) -> Int {
+        let members = trainMembers[index.samples[i].label] ?? [i]
+        let others = members.filter { $0 != i }
+        guard !others.isEmpty else { return i }
+        return others[min(others.count - 1, Int(draw * Double(others.count)))]
     }
 
     private func originalExtension(_ i: Int) -> String {
@@ -140,7 +158,8 @@ struct ImagePlanner {
         }
         return ImagePlan(outputs: outputs, classes: index.classes, trainCountsBefore: before, trainCountsAfter: after, splitCounts: splitCounts,
                          index: index, facts: facts, stems: uniqueStems(), ops: spec.augment?.ops ?? [], seed: spec.seed,
-                         format: spec.write?.format == .jpeg ? .jpeg : .png)
+                         format: spec.write?.format == .jpeg ? .jpeg : .png,
+                         trainMembers: members.mapValues { $0[.train] ?? [] })
     }
 
     /// File stems unique within each class folder (`a`, `a-2`, ... in id order). Augmented names add `_augNNN` or

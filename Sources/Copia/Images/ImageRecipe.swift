@@ -17,6 +17,8 @@ struct ImageRecipe: Sendable {
     /// Index into the scanned samples.
     var source: Int
     var ops: [AppliedOp]
+    /// Partner samples of mixing ops (indices into the scanned samples), in order of first use.
+    var partners: [Int] = []
     /// The key of the generator the ops were drawn from.
     var randomStage: String?
     var randomSample: String?

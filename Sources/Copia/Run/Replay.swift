@@ -39,8 +39,17 @@ public enum Replayer {
         if line["origin"]?.stringValue == Origin.original.rawValue || line["origin"]?.stringValue == Origin.oversampled.rawValue {
             output = bytes
         } else {
-            var image = try ImageDecoder(limits: DecodeLimits(maxPixels: Int.max)).decode(bytes)
-            image = try ImageChain.apply(ops, to: image)
+            let decoder = ImageDecoder(limits: DecodeLimits(maxPixels: Int.max))
+            var image = try decoder.decode(bytes)
+            // Mixing ops' partners are the further sources, checked against their recorded hashes too.
+            var partners: [String: Image] = [:]
+            for source in sources.dropFirst() {
+                guard let id = source["id"]?.stringValue, let path = source["path"]?.stringValue, let hash = source["sha256"]?.stringValue else { continue }
+                let partnerBytes = try FileIO.read(path)
+                guard SHA256.hex(partnerBytes) == hash else { throw RunError("\(path): changed since the run (sha256 differs from the manifest's \(hash))") }
+                partners[id] = try decoder.decode(partnerBytes)
+            }
+            image = try ImageChain.apply(ops, to: image, partners: partners)
             guard let encoding = line["encoding"]?.objectValue, let format = encoding["format"]?.stringValue else {
                 throw RunError("\(manifest): \(id) has no encoding settings")
             }

@@ -126,6 +126,36 @@ extension RandomNumberGenerator {
         return (-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2)
     }
 
+    /// A Gamma(shape, 1) draw by Marsaglia & Tsang's method ("A simple method for generating gamma variables", 2000),
+    /// with the usual boost `Gamma(a) = Gamma(a + 1) * U^(1/a)` for shapes below 1. `shape` must be > 0.
+    @inlinable
+    public mutating func gamma(shape: Double) -> Double {
+        precondition(shape > 0, "gamma shape must be > 0, got \(shape)")
+        if shape < 1 {
+            let g = gamma(shape: shape + 1)
+            return g * _pow(max(unit(), 0x1p-53), 1 / shape)
+        }
+        let d = shape - 1.0 / 3.0, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = unit()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if _log(max(u, 0x1p-53)) < 0.5 * x * x + d * (1 - v + _log(v)) { return d * v }
+        }
+    }
+
+    /// A Beta(a, b) draw, as the ratio of two gamma draws. Both parameters must be > 0.
+    @inlinable
+    public mutating func beta(_ a: Double, _ b: Double) -> Double {
+        let x = gamma(shape: a), y = gamma(shape: b)
+        return x + y > 0 ? x / (x + y) : 0.5
+    }
+
     /// Shuffles `array` in place (Fisher-Yates, drawing `int(below:)` from the back).
     @inlinable
     public mutating func shuffle<T>(_ array: inout [T]) {
@@ -147,3 +177,4 @@ import Darwin
 
 @usableFromInline func _log(_ x: Double) -> Double { log(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
+@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

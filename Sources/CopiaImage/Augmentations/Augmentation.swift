@@ -44,17 +44,30 @@ extension Augmentation {
 
 /// One op as applied to one sample: its name and its sampled parameters as JSON (what the manifest shows), plus the
 /// typed application closure used while executing (so execution never re-parses JSON).
+///
+/// A mixing op (MixUp, CutMix) also blends in a second training image of the same class, its *partner*: planning
+/// draws `partnerDraw`, the planner turns it into a partner sample and records its id in `partner`.
 public struct AppliedOp: Sendable, CustomStringConvertible {
     public let op: String
     public let parameters: JSONValue
-    let run: @Sendable (Image) throws -> Image
+    let run: @Sendable (Image, Image?) throws -> Image
+    /// For mixing ops: a uniform draw in [0, 1) that picks the partner among the class's other training samples.
+    public let partnerDraw: Double?
+    /// For mixing ops: the id of the partner sample, once the planner has chosen it.
+    public var partner: String?
 
-    public func apply(_ image: Image) throws -> Image { try run(image) }
+    public var isMixing: Bool { partnerDraw != nil || partner != nil }
 
-    /// The manifest form: `{"op": "Rotate", "angle": 7.25, ...}`.
+    /// Applies the op; mixing ops need their partner's image.
+    public func apply(_ image: Image, partner partnerImage: Image? = nil) throws -> Image {
+        try run(image, partnerImage)
+    }
+
+    /// The manifest form: `{"op": "Rotate", "angle": 7.25, ...}`, with `"partner"` for mixing ops.
     public var json: JSONValue {
         var o: JSONObject = ["op": .string(op)]
         if case .object(let p) = parameters { for (k, v) in p { o[k] = v } }
+        if let partner { o["partner"] = .string(partner) }
         return .object(o)
     }
 
@@ -63,7 +76,19 @@ public struct AppliedOp: Sendable, CustomStringConvertible {
     init<A: Augmentation>(_ augmentation: A, _ parameters: A.Parameters) {
         op = A.name
         self.parameters = ParameterCoding.encode(parameters)
-        run = { try augmentation.apply($0, with: parameters) }
+        run = { image, _ in try augmentation.apply(image, with: parameters) }
+        partnerDraw = nil
+    }
+
+    init<M: MixingAugmentation>(_ mixing: M, _ parameters: M.Parameters, partnerDraw: Double?, partner: String?) {
+        op = M.name
+        self.parameters = ParameterCoding.encode(parameters)
+        run = { image, partnerImage in
+            guard let partnerImage else { throw AugmentationError(op: M.name, "needs a partner image (a second training sample of the same class)") }
+            return try mixing.apply(image, partner: partnerImage, with: parameters)
+        }
+        self.partnerDraw = partnerDraw
+        self.partner = partner
     }
 
     /// Rebuilds an applied op from its manifest form, for replay.
@@ -76,7 +101,11 @@ public struct AppliedOp: Sendable, CustomStringConvertible {
             throw SpecError(path: "\(path).op", "unknown op \"\(name)\"\(hint)")
         }
         o["op"] = nil
-        return try entry.replay(.object(o), path)
+        let partner = o["partner"]?.stringValue
+        o["partner"] = nil
+        var applied = try entry.replay(.object(o), path)
+        applied.partner = partner
+        return applied
     }
 }
 

@@ -57,6 +57,8 @@ public enum ImageOps {
         augmentation(GridDropout.self),
         augmentation(Erasing.self),
         augmentation(ImageCompression.self),
+        mixing(MixUp.self),
+        mixing(CutMix.self),
     ] + compositions
 
     public static var variants: [SpecVariant<ImageOp>] { entries.map(\.variant) }

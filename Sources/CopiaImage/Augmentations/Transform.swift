@@ -51,10 +51,17 @@ public enum ImageChain {
         return (applied, info)
     }
 
-    /// Applies resolved ops in order.
-    public static func apply(_ applied: [AppliedOp], to image: Image) throws -> Image {
+    /// Applies resolved ops in order; mixing ops take their partner's image from `partners`, by sample id.
+    public static func apply(_ applied: [AppliedOp], to image: Image, partners: [String: Image] = [:]) throws -> Image {
         var image = image
-        for op in applied { image = try op.apply(image) }
+        for op in applied {
+            if op.isMixing {
+                guard let id = op.partner, let partner = partners[id] else { throw AugmentationError(op: op.op, "needs a partner image (a second training sample of the same class)") }
+                image = try op.apply(image, partner: partner)
+            } else {
+                image = try op.apply(image)
+            }
+        }
         return image
     }
 }
