@@ -72,8 +72,9 @@ struct ConvGeometry: Equatable {
                                 d.update(repeating: 0, count: wo)
                                 continue
                             }
-                            if lo > 0 { d.update(repeating: 0, count: lo) }
-                            if hi < wo { (d + hi).update(repeating: 0, count: wo - hi) }
+                            // Edges are a column or two: plain stores, not memset calls.
+                            for j in 0..<lo { d[j] = 0 }
+                            for j in hi..<wo { d[j] = 0 }
                             let row = src + iy * width + ix0
                             if s == 1 {
                                 (d + lo).update(from: row, count: hi - lo)
