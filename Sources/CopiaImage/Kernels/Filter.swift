@@ -83,7 +83,13 @@ public enum FilterKernels {
 
     /// The samples of `image` as `Float`, interleaved.
     static func floatPlane(_ image: Image) -> [Float] {
-        image.depth == .uint8 ? image.bytes.map { Float($0) } : image.words.map { Float($0) }
+        func convert<T: ImageSample>(_ a: [T]) -> [Float] {
+            [Float](unsafeUninitializedCapacity: a.count) { out, count in
+                a.withUnsafeBufferPointer { s in for i in 0..<s.count { out[i] = Float(s[i]) } }
+                count = a.count
+            }
+        }
+        return image.depth == .uint8 ? convert(image.bytes) : convert(image.words)
     }
 
     /// Rounds (half to even) and clamps `plane` into the colour channels of a copy of `image`; alpha is kept.

@@ -87,9 +87,11 @@ extension Double {
 /// (the `1.5 * 2^23` trick is exact for the magnitudes samples have). NaN becomes 0.
 @inlinable @inline(__always)
 func sampleFromFloat<T: ImageSample>(_ v: Float, maxValue: Int) -> T {
-    guard v > 0 else { return 0 }
-    guard v < Float(maxValue) else { return T(truncatingIfNeeded: maxValue) }
-    let r = (v + 12_582_912) - 12_582_912
+    // Selects, not branches, so loops over it vectorise; `v > 0` is false for NaN.
+    let m = Float(maxValue)
+    var c = v > 0 ? v : 0
+    c = c < m ? c : m
+    let r = (c + 12_582_912) - 12_582_912
     return T(truncatingIfNeeded: Int32(r))
 }
 
