@@ -30,7 +30,7 @@ void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, floa
                       float bc2_root, float eps, float l2, float shrink);
 
 /* Binary cross-entropy on logits summed over n values (returned), and its gradient (sigmoid(x) - t) * scale.
- * exp/log are polynomials with relative error below 2e-7 and absolute error below 3e-8. */
+ * exp/log are polynomials: exp relative error below 3e-7, log absolute error below 1.2e-7 (measured). */
 double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long n, float scale);
 
 /* The backend's name and configuration, for benchmark logs. */
