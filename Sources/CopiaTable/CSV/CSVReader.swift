@@ -299,7 +299,7 @@ final class ColumnBuilder: @unchecked Sendable {
     /// False when a new value is not UTF-8.
     func appendCategorical(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         // Labels and other low-cardinality columns mostly repeat the previous value: check it before hashing.
-        if let last = codes.last, last >= 0, levelBytes[Int(last)].elementsEqual(p[s..<e]) {
+        if let last = codes.last, last >= 0, Self.same(levelBytes[Int(last)], p, s, e) {
             codes.append(last)
             missing.append(false)
             return true
@@ -307,7 +307,7 @@ final class ColumnBuilder: @unchecked Sendable {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for j in s..<e { h = (h ^ UInt64(p[j])) &* 0x0000_0100_0000_01B3 }
         if let candidates = lookup[h] {
-            for c in candidates where levelBytes[Int(c)].elementsEqual(p[s..<e]) {
+            for c in candidates where Self.same(levelBytes[Int(c)], p, s, e) {
                 codes.append(c)
                 missing.append(false)
                 return true
@@ -322,6 +322,17 @@ final class ColumnBuilder: @unchecked Sendable {
         codes.append(c)
         missing.append(false)
         return true
+    }
+
+    /// Whether `level` holds exactly the bytes `p[s..<e]` (memcmp: the generic `elementsEqual` is slow here).
+    @inline(__always)
+    static func same(_ level: [UInt8], _ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        guard level.count == e - s else { return false }
+        return level.withUnsafeBufferPointer { l in
+            if l.count > 16 { return memcmp(l.baseAddress!, p.baseAddress! + s, l.count) == 0 }
+            for i in 0..<l.count where l[i] != p[s + i] { return false }
+            return true
+        }
     }
 
     /// Switches an inferred numeric column to categorical, given the text of the rows so far (nil for missing).
@@ -771,39 +782,46 @@ struct Parser {
         let layout = self.layout()
         let ncols = max(1, builders.count)
         var parts: [PartResult] = []
-        var mid = start + (p.count - start) / 2
-        while mid < p.count && p[mid] != lf { mid += 1 }
-        mid += 1
-        if p.count - start >= options.parallelThreshold && mid < p.count {
-            let a = PartResult(capacity: (mid - start) / ncols + 2, layout: layout)
-            let b = PartResult(capacity: (p.count - mid) / ncols + 2, layout: layout)
-            let box = SendableBox((a, b, p))
-            let split = mid
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                let (a, b, p) = box.value
-                if k == 0 {
-                    parsePart(p, from: start, to: split, eof: false, layout: layout, into: a)
-                } else {
-                    parsePart(p, from: split, to: p.count, eof: eof, layout: layout, into: b)
-                }
-            }
-            parts.append(a)
-            if a.error == nil && a.end == mid {
-                parts.append(b)
-            } else if a.error == nil {
-                // The split fell inside a quoted field: parse the rest from where the first half stopped.
-                let c = PartResult(capacity: (p.count - a.end) / ncols + 2, layout: layout)
-                parsePart(p, from: a.end, to: p.count, eof: eof, layout: layout, into: c)
-                parts.append(c)
+        // Split at line breaks into up to 8 ranges parsed in parallel (more ranges than cores, so a descheduled
+        // thread's share is picked up by the other). A range is kept only if the one before it ended exactly where
+        // it starts; otherwise the split fell inside a quoted field and the rest is parsed from where that one ended.
+        var bounds = [start]
+        let pieces = p.count - start >= options.parallelThreshold ? 8 : 1
+        for i in 1..<max(pieces, 1) {
+            var b = max(bounds.last!, start + (p.count - start) * i / pieces)
+            while b < p.count && p[b] != lf { b += 1 }
+            b += 1
+            if b < p.count && b > bounds.last! { bounds.append(b) }
+        }
+        bounds.append(p.count)
+        let ranges = (0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] }
+        let results = ranges.map { PartResult(capacity: $0.count / ncols + 2, layout: layout) }
+        if ranges.count > 1 {
+            let box = SendableBox((results, ranges, p))
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+                let (results, ranges, p) = box.value
+                parsePart(p, from: ranges[i].lowerBound, to: ranges[i].upperBound, eof: i == ranges.count - 1 && eof,
+                          layout: layout, into: results[i])
             }
         } else {
-            let a = PartResult(capacity: (p.count - start) / ncols + 2, layout: layout)
-            parsePart(p, from: start, to: p.count, eof: eof, layout: layout, into: a)
-            parts.append(a)
+            parsePart(p, from: start, to: p.count, eof: eof, layout: layout, into: results[0])
+        }
+        parts.append(results[0])
+        for i in 1..<results.count {
+            let previous = parts.last!
+            if previous.error != nil || previous.end != ranges[i].lowerBound {
+                if previous.error == nil {
+                    let rest = PartResult(capacity: (p.count - previous.end) / ncols + 2, layout: layout)
+                    parsePart(p, from: previous.end, to: p.count, eof: eof, layout: layout, into: rest)
+                    parts.append(rest)
+                }
+                break
+            }
+            parts.append(results[i])
         }
         var consumed = start
         let chunkIndex = Int32(keptChunks.count)
-        let keepFrom = parts.first.flatMap { $0.recordStart.first }
+        let keepFrom = parts.lazy.compactMap { $0.recordStart.first }.first  // the first part may hold no whole record
         var keepTo = keepFrom ?? 0
         for part in parts {
             try merge(part, p, layout: layout, chunkIndex: chunkIndex, keepFrom: keepFrom ?? 0)
