@@ -40,6 +40,7 @@ ops = {
     "MedianBlur": A.MedianBlur(p=1), "MotionBlur": A.MotionBlur(p=1), "Sharpen": A.Sharpen(p=1), "Emboss": A.Emboss(p=1),
     "Downscale": A.Downscale(p=1), "GaussNoise": A.GaussNoise(p=1), "SaltAndPepper": A.SaltAndPepper(p=1),
     "ISONoise": A.ISONoise(p=1), "CoarseDropout": A.CoarseDropout(p=1), "GridDropout": A.GridDropout(p=1), "Erasing": A.Erasing(p=1),
+    "CLAHE": A.CLAHE(p=1), "ImageCompression": A.ImageCompression(p=1),
 }
 
 

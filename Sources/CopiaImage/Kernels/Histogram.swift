@@ -85,7 +85,11 @@ public enum HistogramKernels {
 
     /// RGB in 0...1 to (L 0...100, a, b).
     static func lab(_ r: Double, _ g: Double, _ b: Double) -> (Double, Double, Double) {
-        let R = srgbToLinear(r), G = srgbToLinear(g), B = srgbToLinear(b)
+        labLinear(srgbToLinear(r), srgbToLinear(g), srgbToLinear(b))
+    }
+
+    /// Linear RGB to (L 0...100, a, b).
+    static func labLinear(_ R: Double, _ G: Double, _ B: Double) -> (Double, Double, Double) {
         let x = (0.412453 * R + 0.357580 * G + 0.180423 * B) / 0.950456
         let y = 0.212671 * R + 0.715160 * G + 0.072169 * B
         let z = (0.019334 * R + 0.119193 * G + 0.950227 * B) / 1.088754
@@ -126,8 +130,9 @@ public enum HistogramKernels {
         var labs = [(Double, Double, Double)]()
         labs.reserveCapacity(n)
         var plane = [Int](repeating: 0, count: n)
+        let linear = (0...m).map { srgbToLinear(Double($0) / md) }  // one pow per level, not per sample
         for i in 0..<n {
-            let l = lab(Double(sample(i * cn)) / md, Double(sample(i * cn + 1)) / md, Double(sample(i * cn + 2)) / md)
+            let l = labLinear(linear[sample(i * cn)], linear[sample(i * cn + 1)], linear[sample(i * cn + 2)])
             labs.append(l)
             plane[i] = min(max(Int((l.0 * md / 100).rounded(.toNearestOrEven)), 0), m)
         }
