@@ -59,6 +59,13 @@ public enum ImageOps {
         augmentation(ImageCompression.self),
         mixing(MixUp.self),
         mixing(CutMix.self),
+        augmentation(EnhanceBrightness.self),
+        augmentation(EnhanceColor.self),
+        augmentation(EnhanceContrast.self),
+        augmentation(EnhanceSharpness.self),
+        augmentation(AugMix.self),
+        composition(RandAugment.name, summary: RandAugment.summary) { RandAugment(reading: $0) },
+        composition(TrivialAugmentWide.name, summary: TrivialAugmentWide.summary) { TrivialAugmentWide(reading: $0) },
     ] + compositions
 
     public static var variants: [SpecVariant<ImageOp>] { entries.map(\.variant) }
