@@ -6,7 +6,7 @@ import CopiaCore
 import CopiaLearn
 import Foundation
 
-var threads = 2, epochs = 5, only: String? = nil, n = 10_000, logDirectory: String? = nil
+var threads = 2, epochs = 5, only: String? = nil, n = 10_000, logDirectory: String? = nil, lrPlot: String? = nil
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
@@ -15,6 +15,7 @@ while let a = args.next() {
     case "--only": only = args.next()
     case "--n": n = Int(args.next()!)!
     case "--write-log": logDirectory = args.next()
+    case "--lr-find": lrPlot = args.next()
     default: fatalError("unknown argument \(a)")
     }
 }
@@ -210,6 +211,27 @@ func permutation(_ n: Int, epoch: Int) -> [Int] {
     emit(["figure": "log", "event_file": log.eventFilePath, "scalars": log.scalarsPath])
 }
 
+// MARK: - Learning-rate range test of the VAE (what `copia lr-find` will run), plot to an SVG file
+
+@MainActor func findRate(plot path: String) throws {
+    let x = inputs(4096)
+    var rng = CounterRandom(seed: 0, stage: "init", sample: "vae-lr")
+    let model = VariationalAutoencoder(inputSize: 784, hiddenSize: 400, latentSize: 20, rng: &rng)
+    let opt = Adam(parameters: model.allParameters, learningRate: 1e-3)
+    var noise = CounterRandom(seed: 0, stage: "noise", sample: "vae-lr")
+    let t0 = now()
+    let result = LearningRateFinder(startRate: 1e-6, endRate: 1, steps: 200).run(
+        model: model, optimizer: opt, batch: { step in x.rows((step * 128 % 4096)..<(step * 128 % 4096 + 128)) }
+    ) { batch in model.accumulateGradients(batch, noise: &noise).total / 128 }
+    try result.writePlot(to: path, title: "VAE 784-400-20, Adam, batch 128")
+    emit(["figure": "lr-find", "plot": path, "suggested_rate": Double(result.suggestedRate),
+          "minimum_loss_rate": Double(result.minimumLossRate), "steps_run": result.rates.count, "seconds": now() - t0])
+}
+
+if let lrPlot {
+    do { try findRate(plot: lrPlot) } catch { fatalError("\(error)") }
+    exit(0)
+}
 if let logDirectory {
     do { try writeLog(to: logDirectory) } catch { fatalError("\(error)") }
     exit(0)
