@@ -347,6 +347,23 @@ import Testing
         #expect((0..<12).map { sharp.sample(x: $0 % 4, y: $0 / 4) } == [0, 0, 0, 0, 0, 208, 32, 0, 0, 0, 0, 0].map { $0 * k })
     }
 
+    /// PIL's own outputs (`Fixtures/kernels/enhance_fixtures.py`, Pillow 13) on the shared 40x32 RGB crop.
+    @Test(arguments: [("brightness", 0.37), ("brightness", 1.73), ("color", 0.2), ("color", 1.9),
+                      ("contrast", 0.3), ("contrast", 1.8), ("sharpness", 0.1), ("sharpness", 1.95)])
+    func enhanceOpsMatchPIL(_ op: String, _ factor: Double) throws {
+        let input = try KernelFixtures.input
+        let expected = try KernelFixtures.load("pil_enhance_\(op)_\(factor)")
+        let p = EnhanceParameters(factor: factor)
+        let out = switch op {
+        case "brightness": try EnhanceBrightness().apply(input, with: p)
+        case "color": try EnhanceColor().apply(input, with: p)
+        case "contrast": try EnhanceContrast().apply(input, with: p)
+        default: try EnhanceSharpness().apply(input, with: p)
+        }
+        let (worst, count) = KernelFixtures.difference(out, expected)
+        #expect(worst == 0, "\(op) \(factor): max difference \(worst) in \(count) samples")
+    }
+
     @Test func enhanceOpsRejectANonFiniteFactor() {
         #expect(throws: AugmentationError(op: "EnhanceSharpness", "factor must be finite, got nan")) {
             try EnhanceSharpness().apply(Self.image(), with: .init(factor: .nan))
