@@ -1,5 +1,4 @@
 import CopiaCore
-import Foundation
 
 /// AugMix (Hendrycks, Mu, Cubuk, Zoph, Gilmer & Lakshminarayanan, "AugMix: A Simple Data Processing Method to
 /// Improve Robustness and Uncertainty", ICLR 2020), as torchvision's `AugMix`.
