@@ -51,6 +51,13 @@ import Testing
         "GridDropout": #"{"op": "GridDropout", "p": 1}"#,
         "Erasing": #"{"op": "Erasing", "p": 1}"#,
         "ImageCompression": #"{"op": "ImageCompression", "p": 1, "qualityRange": [20, 60]}"#,
+        "EnhanceBrightness": #"{"op": "EnhanceBrightness", "p": 1}"#,
+        "EnhanceColor": #"{"op": "EnhanceColor", "p": 1, "factor": [0, 2]}"#,
+        "EnhanceContrast": #"{"op": "EnhanceContrast", "p": 1}"#,
+        "EnhanceSharpness": #"{"op": "EnhanceSharpness", "p": 1, "factor": [0, 3]}"#,
+        "AugMix": #"{"op": "AugMix", "width": 2, "severity": 5}"#,
+        "RandAugment": #"{"op": "RandAugment", "n": 2, "magnitude": 15}"#,
+        "TrivialAugmentWide": #"{"op": "TrivialAugmentWide"}"#,
     ]
 
     /// Every registered single-image op. Compositions (their replay refuses, since manifests never hold them) and the
