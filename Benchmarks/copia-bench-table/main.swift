@@ -45,6 +45,8 @@ func emit(_ fields: [String: Any]) {
 @MainActor func wants(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 let path = dataDir + "/tabular_50k.csv"
+emit(["bench": "environment", "neighbour_screen": NearestNeighbours.screeningBackend,
+      "cores": ProcessInfo.processInfo.activeProcessorCount])
 do {
     let options = CSVReadOptions(labelColumn: "label")
     if wants("csv") {

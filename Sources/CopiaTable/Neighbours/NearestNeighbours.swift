@@ -43,6 +43,9 @@ public struct NeighbourGraph: Sendable, Equatable {
 ///
 /// - Complexity: O(queries x candidates x features) time; O(candidates x features) extra memory.
 public enum NearestNeighbours {
+    /// Which screening products the search uses: "OpenBLAS (<kernels>)" when found at run time, else "portable".
+    public static var screeningBackend: String { RuntimeBLAS.shared.map { "OpenBLAS (\($0.core))" } ?? "portable" }
+
     /// The `k` nearest rows among `candidates` for each row in `queries` (row indices into `x`).
     /// A query that is also a candidate finds itself first (distance 0); see `NeighbourGraph.droppingFirst()`.
     /// - Throws: `TableError` when `k` exceeds the number of candidates or an index is out of range.
