@@ -48,6 +48,22 @@ import Testing
         #expect(GeometryKernels.rotate90(GeometryKernels.rotate90(image, times: 1), times: 3) == image)
     }
 
+    @Test(arguments: [1, 2, 3, 4])
+    func flipsMirrorEveryChannelCount(_ channels: Int) {
+        for depth in PixelDepth.allCases {
+            let image = TestImages.make(width: 3, height: 2, channels: channels, depth: depth) { x, y, c in y * 100 + x * 10 + c }
+            let h = FlipKernels.horizontal(image), v = FlipKernels.vertical(image)
+            for y in 0..<2 {
+                for x in 0..<3 {
+                    for c in 0..<channels {
+                        #expect(h.sample(x: x, y: y, channel: c) == y * 100 + (2 - x) * 10 + c)
+                        #expect(v.sample(x: x, y: y, channel: c) == (1 - y) * 100 + x * 10 + c)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func padFollowsTheBorderMode() {
         let image = TestImages.make(width: 3, height: 1) { x, _, _ in [1, 2, 3][x] }
         #expect(GeometryKernels.pad(image, top: 0, bottom: 0, left: 2, right: 2, border: .reflect101).bytes == [3, 2, 1, 2, 3, 2, 1])

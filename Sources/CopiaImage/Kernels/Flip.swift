@@ -23,11 +23,23 @@ public enum FlipKernels {
     private static func mirrorRows<T>(_ src: [T], _ dst: inout [T], width: Int, height: Int, channels: Int) {
         src.withUnsafeBufferPointer { s in
             dst.withUnsafeMutableBufferPointer { d in
+                guard let sb = s.baseAddress, let db = d.baseAddress else { return }
+                let rowLength = width * channels
                 for y in 0..<height {
-                    let row = y * width * channels
-                    for x in 0..<width {
-                        let from = row + x * channels, to = row + (width - 1 - x) * channels
-                        for c in 0..<channels { d[to + c] = s[from + c] }
+                    let from = sb + y * rowLength, to = db + y * rowLength
+                    // A loop per channel count, so the copy is a fixed-size move the compiler can unroll.
+                    switch channels {
+                    case 1: for x in 0..<width { to[width - 1 - x] = from[x] }
+                    case 3:
+                        for x in 0..<width {
+                            let i = x * 3, j = (width - 1 - x) * 3
+                            to[j] = from[i]; to[j + 1] = from[i + 1]; to[j + 2] = from[i + 2]
+                        }
+                    default:
+                        for x in 0..<width {
+                            let i = x * channels, j = (width - 1 - x) * channels
+                            for c in 0..<channels { to[j + c] = from[i + c] }
+                        }
                     }
                 }
             }
@@ -37,9 +49,9 @@ public enum FlipKernels {
     private static func reverseRows<T>(_ src: [T], _ dst: inout [T], rowLength: Int, height: Int) {
         src.withUnsafeBufferPointer { s in
             dst.withUnsafeMutableBufferPointer { d in
+                guard let sb = s.baseAddress, let db = d.baseAddress, rowLength > 0 else { return }
                 for y in 0..<height {
-                    let from = y * rowLength, to = (height - 1 - y) * rowLength
-                    for i in 0..<rowLength { d[to + i] = s[from + i] }
+                    (db + (height - 1 - y) * rowLength).update(from: sb + y * rowLength, count: rowLength)
                 }
             }
         }
