@@ -64,8 +64,10 @@ struct ImageExecution: Sendable {
         }
         w.hasher.update(outputBytes)
         let outputHash = w.hasher.finish()
+        let mask = try produceMask(recipe, worker: w)
         try FileIO.writeAtomically(outputBytes, to: FileIO.join(out, recipe.outputPath))
         var line = manifestLine(recipe, sample: sample, sourceHash: sourceHash, outputHash: outputHash, size: outputBytes.count, info: outputInfo)
+        if let mask { line["mask"] = mask }
         if !recipe.partners.isEmpty {
             var sources = line["sources"]?.arrayValue ?? []
             for (p, hash) in zip(recipe.partners, partnerHashes) {
@@ -74,6 +76,38 @@ struct ImageExecution: Sendable {
             line["sources"] = .array(sources)
         }
         return JSONWriter.compact(.object(line))
+    }
+
+    /// Writes the output's mask (a byte copy for originals, the chain's geometry with nearest interpolation for
+    /// augmented samples, always PNG) under `masks/`, and returns its manifest entry.
+    private func produceMask(_ recipe: ImageRecipe, worker w: Worker) throws -> JSONValue? {
+        let sample = index.samples[recipe.source]
+        guard let maskPath = sample.mask, let expected = facts[recipe.source].maskSHA256 else { return nil }
+        var bytes: [UInt8] = []
+        try FileIO.read(maskPath, into: &bytes)
+        w.hasher.update(bytes)
+        let sourceHash = w.hasher.finish()
+        guard sourceHash == expected else { throw RunError("\(maskPath): changed during the run (sha256 \(sourceHash), was \(expected))") }
+        var output = bytes
+        if recipe.origin == .augmented {
+            let mask: Image
+            do { mask = try w.decoder.decode(bytes) } catch { throw RunError(error.at(maskPath).description) }
+            output = try w.png.encode(try MaskSupport.apply(recipe.ops, toMask: mask))
+        }
+        let relative = ImageExecution.maskPath(for: recipe.outputPath)
+        try FileIO.makeDirectories(FileIO.parentDirectory(of: FileIO.join(out, relative)))
+        try FileIO.writeAtomically(output, to: FileIO.join(out, relative))
+        w.hasher.update(output)
+        var entry: JSONObject = ["path": .string(relative), "sha256": .string(w.hasher.finish()), "bytes": .number(Double(output.count)),
+                                 "source": ["path": .string(maskPath), "sha256": .string(sourceHash)]]
+        if recipe.origin == .augmented { entry["encoding"] = ["format": "png", "level": .number(Double(write.pngCompression)), "filter": "sub"] }
+        return .object(entry)
+    }
+
+    /// Where an output's mask goes: `masks/<split>/<class>/<stem>.png`, a tree beside the images (inside the class
+    /// folders it would be read as one more image of the class).
+    static func maskPath(for outputPath: String) -> String {
+        "masks/" + ImageScan.maskName(for: outputPath)
     }
 
     /// Reads sample `i`'s bytes and checks they are still the bytes the input check hashed; returns the hash.

@@ -14,7 +14,13 @@ struct ImageJob {
         let source = spec.source!
 
         // Scan and check every input before anything is written.
-        var index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path) : try ImageScan.labelsCSV(source)
+        var index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path, masks: source.masks) : try ImageScan.labelsCSV(source)
+        if index.samples.contains(where: { $0.mask != nil }) {
+            let refused = MaskSupport.refusedOps(in: pipeline.resolved)
+            if !refused.isEmpty {
+                throw SpecError(file: pipeline.file, "\(Set(refused).sorted().joined(separator: ", ")) blend several images, so masks cannot follow them; remove them or the masks")
+            }
+        }
         let limits = DecodeLimits(maxPixels: source.maxPixels)
         let checked = try InputCheck.run(index, limits: limits, jobs: options.jobs)
         var skipped: [String] = []

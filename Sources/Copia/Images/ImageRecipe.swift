@@ -36,4 +36,6 @@ struct InputFacts: Sendable {
     var format: ImageFormat
     var sha256: String
     var bytes: Int
+    /// SHA-256 of the sample's mask file, when it has one.
+    var maskSHA256: String?
 }

@@ -30,14 +30,28 @@ enum InputCheck {
             } catch {
                 return .failure(Failure(index: i, message: "\(error)"))
             }
+            var current = path
             do {
                 let format = try w.decoder.decode(w.bytes, into: &w.image)
                 w.hasher.update(w.bytes)
-                return .success(InputFacts(info: w.image.info, format: format, sha256: w.hasher.finish(), bytes: w.bytes.count))
+                var facts = InputFacts(info: w.image.info, format: format, sha256: w.hasher.finish(), bytes: w.bytes.count)
+                if let maskPath = samples[i].mask {
+                    guard FileIO.exists(maskPath) else { return .failure(Failure(index: i, message: "\(maskPath): mask of \(path) does not exist")) }
+                    current = maskPath
+                    try FileIO.read(maskPath, into: &w.bytes)
+                    let format = try w.decoder.decode(w.bytes, into: &w.image)
+                    guard format == .png else { return .failure(Failure(index: i, message: "\(maskPath): masks must be PNG (lossless), got JPEG")) }
+                    guard w.image.width == facts.info.width, w.image.height == facts.info.height else {
+                        return .failure(Failure(index: i, message: "\(maskPath): mask is \(w.image.width)x\(w.image.height), its image \(path) is \(facts.info.width)x\(facts.info.height)"))
+                    }
+                    w.hasher.update(w.bytes)
+                    facts.maskSHA256 = w.hasher.finish()
+                }
+                return .success(facts)
             } catch let error as CodecError {
-                return .failure(Failure(index: i, message: error.at(path).description))
+                return .failure(Failure(index: i, message: error.at(current).description))
             } catch {
-                return .failure(Failure(index: i, message: "\(path): \(error)"))
+                return .failure(Failure(index: i, message: "\(current): \(error)"))
             }
         } commit: { i, result in
             collected.store(i, result)

@@ -62,7 +62,7 @@ struct OutputFolder {
     private func removeCopiaOutput(_ entries: [String]) throws {
         for rel in try FileIO.walk(root) {
             let top = rel.split(separator: "/").first.map(String.init) ?? rel
-            if Split(rawValue: top) != nil || OutputLayout.metadata.contains(rel) || top == OutputLayout.stateFolder
+            if Split(rawValue: top) != nil || top == "masks" || OutputLayout.metadata.contains(rel) || top == OutputLayout.stateFolder
                 || rel.hasSuffix(".csv") && !rel.contains("/") {
                 FileIO.remove(path(rel))
             }

@@ -5,7 +5,10 @@ public enum Replayer {
         public var bytes: [UInt8]
         public var sha256: String
         public var expected: String
-        public var matches: Bool { sha256 == expected }
+        /// The regenerated mask's hash and the manifest's, when the sample has a mask.
+        public var maskSHA256: String? = nil
+        public var expectedMask: String? = nil
+        public var matches: Bool { sha256 == expected && maskSHA256 == expectedMask }
     }
 
     /// Finds the line whose `id` or `path` is `id` and rebuilds its bytes from its sources, ops and encoding.
@@ -59,6 +62,20 @@ public enum Replayer {
             default: throw RunError("\(manifest): \(id): unknown encoding format \"\(format)\"")
             }
         }
-        return Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected)
+        var result = Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected)
+        if let mask = line["mask"]?.objectValue, let source = mask["source"]?.objectValue, let maskPath = source["path"]?.stringValue {
+            let maskBytes = try FileIO.read(maskPath)
+            guard SHA256.hex(maskBytes) == source["sha256"]?.stringValue else {
+                throw RunError("\(maskPath): changed since the run (sha256 differs from the manifest's)")
+            }
+            var regenerated = maskBytes
+            if line["origin"]?.stringValue == Origin.augmented.rawValue {
+                let decoded = try ImageDecoder(limits: DecodeLimits(maxPixels: Int.max)).decode(maskBytes)
+                regenerated = try PNGEncoder(level: Int(mask["encoding"]?["level"]?.numberValue ?? 1)).encode(try MaskSupport.apply(ops, toMask: decoded))
+            }
+            result.maskSHA256 = SHA256.hex(regenerated)
+            result.expectedMask = mask["sha256"]?.stringValue
+        }
+        return result
     }
 }

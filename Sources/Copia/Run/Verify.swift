@@ -72,19 +72,30 @@ public enum Verifier {
             }
             hasher.update(bytes)
             let actual = hasher.finish()
-            return actual == sha ? nil : "\(full): sha256 \(actual), the manifest says \(sha)"
+            if actual != sha { return "\(full): sha256 \(actual), the manifest says \(sha)" }
+            if let mask = line["mask"]?.objectValue, let maskPath = mask["path"]?.stringValue {
+                let fullMask = FileIO.join(out, maskPath)
+                guard let maskBytes = try? FileIO.read(fullMask) else { return "\(fullMask): missing (mask of manifest line \(n + 1))" }
+                hasher.update(maskBytes)
+                let maskHash = hasher.finish()
+                if maskHash != mask["sha256"]?.stringValue { return "\(fullMask): sha256 \(maskHash), the manifest says \(mask["sha256"]?.stringValue ?? "?")" }
+            }
+            return nil
         } commit: { k, problem in
             results.set(k, problem)
         }
         problems += results.values.compactMap { $0 }
-        for (_, line) in fileLines { if let p = line["path"]?.stringValue { listed.insert(p) } }
+        for (_, line) in fileLines {
+            if let p = line["path"]?.stringValue { listed.insert(p) }
+            if let m = line["mask"]?["path"]?.stringValue { listed.insert(m) }
+        }
 
-        // Nothing unlisted inside the split folders.
-        for split in Split.allCases {
-            let folder = FileIO.join(out, split.rawValue)
+        // Nothing unlisted inside the split folders (or the mask tree beside them).
+        for top in Split.allCases.map(\.rawValue) + ["masks"] {
+            let folder = FileIO.join(out, top)
             guard FileIO.isDirectory(folder) else { continue }
             for rel in try FileIO.walk(folder) {
-                let path = "\(split.rawValue)/\(rel)"
+                let path = "\(top)/\(rel)"
                 if !listed.contains(path) { problems.append("\(FileIO.join(out, path)): not in the manifest") }
             }
         }

@@ -28,6 +28,8 @@ public struct SourceStage: SpecObject, Sendable {
     public var groupColumn: String?
     public var maxPixels: Int
     public var onBadSample: BadSamplePolicy
+    public var masks: String?
+    public var maskColumn: String?
     public var delimiter: String
     public var columnTypes: [String: ColumnType]
     public var nonFinite: NonFinitePolicy
@@ -43,6 +45,8 @@ public struct SourceStage: SpecObject, Sendable {
         groupColumn = r.readOptional("groupColumn", doc: "labelsCSV and table: a column whose equal values must stay in one split.")
         maxPixels = r.read("maxPixels", default: 100_000_000, in: 1...4_000_000_000, doc: "Images over this many pixels are refused before decoding (decompression bombs).")
         onBadSample = r.read("onBadSample", default: BadSamplePolicy.stop, doc: "What to do with a corrupt or unreadable sample: stop, or skip and record it.")
+        masks = r.readOptional("masks", doc: "imageFolder: a folder of segmentation masks mirroring the images (<class>/<stem>.png); geometric ops move them with nearest interpolation, pixel ops leave them alone.")
+        maskColumn = r.readOptional("maskColumn", doc: "labelsCSV: the column holding each image's mask path (relative to imageRoot).")
         delimiter = r.read("delimiter", default: ",", doc: "table and labelsCSV: the field delimiter, one ASCII character.")
         columnTypes = r.read("columnTypes", default: [:], doc: "table: column types that override inference (numeric, categorical, boolean), by column name.")
         nonFinite = r.read("nonFinite", default: NonFinitePolicy.error, doc: "table: NaN or infinity in a numeric column: error, dropRow (listed in dataset.json), or imputeMedian (the training split's median).")

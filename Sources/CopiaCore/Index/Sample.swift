@@ -14,12 +14,15 @@ public struct Sample: Codable, Hashable, Sendable {
     public var locator: String
     /// Samples sharing a group (same patient, same source photo) always land in the same split.
     public var group: String?
+    /// The sample's segmentation mask file, when the source has masks.
+    public var mask: String?
 
-    public init(id: String, label: String, locator: String, group: String? = nil) {
+    public init(id: String, label: String, locator: String, group: String? = nil, mask: String? = nil) {
         self.id = id
         self.label = label
         self.locator = locator
         self.group = group
+        self.mask = mask
     }
 }
 
