@@ -261,11 +261,14 @@ public enum ResizeKernels {
                             // takes: rows pre-shifted by 4, 16x16 high multiplies, +2 >> 2. Matching it is what
                             // makes most outputs identical rather than off by one.
                             let r0 = t.baseAddress! + yt.index[2 * y] * rowOut, r1 = t.baseAddress! + yt.index[2 * y + 1] * rowOut
-                            let b0 = yw[2 * y], b1 = yw[2 * y + 1]
+                            let b0 = Int32(yw[2 * y]), b1 = Int32(yw[2 * y + 1]), top = Int32(maxValue)
                             let out = d.baseAddress! + y * rowOut
+                            // Wrapping Int32 arithmetic (no overflow checks, products stay below 2^27) so it vectorises.
                             for i in 0..<rowOut {
-                                let v = ((b0 * Int(r0[i] >> 4)) >> 16 + (b1 * Int(r1[i] >> 4)) >> 16 + 2) >> 2
-                                out[i] = T(truncatingIfNeeded: v < 0 ? 0 : (v > maxValue ? maxValue : v))
+                                var v = ((b0 &* (r0[i] >> 4)) >> 16 &+ (b1 &* (r1[i] >> 4)) >> 16 &+ 2) >> 2
+                                v = v < 0 ? 0 : v
+                                v = v > top ? top : v
+                                out[i] = T(truncatingIfNeeded: v)
                             }
                             continue
                         }
