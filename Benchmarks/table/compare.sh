@@ -28,7 +28,7 @@ def lines(name):
     return [json.loads(l) for l in open(os.path.join(out, name)) if l.strip()]
 copia = {}
 for l in lines("copia.jsonl"):
-    copia.setdefault(l["bench"], []).append(l["median_s"])
+    if "median_s" in l: copia.setdefault(l["bench"], []).append(l["median_s"])
 pandas = [l["median_s"] for l in lines("pandas.jsonl")]
 peer = lines("imblearn.jsonl")
 def ratio(name, theirs, ours):

@@ -324,6 +324,51 @@ final class ColumnBuilder: @unchecked Sendable {
         return true
     }
 
+    /// Appends a part's values of a categorical column (span slot `slot`), reusing the previous record's code when
+    /// the bytes repeat, with the arrays held in locals for the loop. Returns the record of a value that is not UTF-8.
+    func appendRepeating(_ p: UnsafeBufferPointer<UInt8>, _ part: PartResult, slot: Int, stride: Int) -> Int? {
+        var lastCode: Int32 = -1
+        var lastStart = 0, lastLength = -1  // the previous value's bytes in this part (-1: none yet)
+        var localCodes: [Int32] = [], localMissing: [Bool] = []
+        swap(&codes, &localCodes)
+        swap(&missing, &localMissing)
+        defer {
+            swap(&codes, &localCodes)
+            swap(&missing, &localMissing)
+        }
+        localCodes.reserveCapacity(localCodes.count + part.records)
+        localMissing.reserveCapacity(localMissing.count + part.records)
+        for r in 0..<part.records {
+            let k = r &* stride &+ slot
+            let s = part.spanStart[k], e = part.spanEnd[k], flag = part.spanFlags[k]
+            if s == e {
+                localCodes.append(-1)
+                localMissing.append(true)
+                anyMissing = true
+                continue
+            }
+            if flag != 2 && e - s == lastLength {
+                var same = true
+                for i in 0..<lastLength where p[s + i] != p[lastStart + i] { same = false; break }
+                if same {
+                    localCodes.append(lastCode)
+                    localMissing.append(false)
+                    continue
+                }
+            }
+            // Slow path: the general lookup (hashing, new levels, unescaping).
+            swap(&codes, &localCodes)  // moves, not copies: one array owner at a time
+            swap(&missing, &localMissing)
+            let outcome = appendField(p, s, e, flag)
+            swap(&codes, &localCodes)
+            swap(&missing, &localMissing)
+            if outcome != .ok { return r }
+            lastCode = localCodes.last!
+            if flag != 2 { lastStart = s; lastLength = e - s } else { lastLength = -1 }
+        }
+        return nil
+    }
+
     /// Whether `level` holds exactly the bytes `p[s..<e]` (memcmp: the generic `elementsEqual` is slow here).
     @inline(__always)
     static func same(_ level: [UInt8], _ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
@@ -893,6 +938,15 @@ struct Parser {
                 }
                 b.convertToCategorical(texts: texts)
                 from = stop
+            }
+            if s < 0 && b.mode == .categorical && keep == nil && from == 0 {
+                // The common text column (labels): a batch loop that repeats the previous code without hashing.
+                if let r = b.appendRepeating(p, part, slot: -1 - s, stride: layout.spanCount) {
+                    if firstError == nil || r < firstError!.record {
+                        firstError = (r, j, .invalidUTF8, fieldText(p, part, r, j))
+                    }
+                }
+                continue
             }
             for r in from..<records where keep?[r] ?? true {
                 let outcome: ColumnBuilder.Outcome

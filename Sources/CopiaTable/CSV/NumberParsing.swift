@@ -119,7 +119,7 @@ enum NumberParsing {
         if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
         // Leading zeros counted as digits above can only make `digits` too big, never the value inexact.
         guard mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 else { return nil }
-        let m = Double(mantissa)
+        let m = Double(Int64(bitPattern: mantissa))  // signed conversion is one instruction; exact below 2^53
         let v = exponent >= 0 ? m * exactPower(exponent) : m / exactPower(-exponent)
         return (negative ? -v : v, i)
     }
