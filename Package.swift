@@ -21,12 +21,13 @@ let package = Package(
         .target(name: "CCopiaCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "CCopiaPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(name: "CCopiaJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CCopiaPixels"),
         .target(name: "CCopiaBLAS", linkerSettings: [.linkedLibrary("openblas", .when(platforms: [.linux])),
                                                      .linkedFramework("Accelerate", .when(platforms: [.macOS]))]),
 
         // MARK: - Library modules
         .target(name: "CopiaCore", dependencies: ["CCopiaCrypto"]),
-        .target(name: "CopiaImage", dependencies: ["CopiaCore", "CCopiaPNG", "CCopiaJPEG"]),
+        .target(name: "CopiaImage", dependencies: ["CopiaCore", "CCopiaPNG", "CCopiaJPEG", "CCopiaPixels"]),
         .target(name: "CopiaTable", dependencies: ["CopiaCore"]),
         .target(name: "CopiaLearn", dependencies: ["CopiaCore", "CCopiaBLAS"]),
         .target(name: "CopiaReport", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable"]),
