@@ -1,3 +1,4 @@
+import CopiaCore
 import Testing
 @testable import CopiaTable
 
@@ -152,5 +153,27 @@ func classCounts(_ r: ResampleResult, _ y: ClassLabels) -> [Int] {
         expectOnSegments(r, x)
         #expect(try sampler.resample(x, labels: y, seed: 5) == r)
         #expect(apportion(5, weights: [0.5, 0.25, 0.25]) == [3, 1, 1])
+    }
+}
+
+@Suite struct ReplayKeyTests {
+    @Test func aRowsDrawNamesTheGeneratorThatMadeIt() throws {
+        let (x, y) = try blobs(rows: 200, columns: 3, classes: [160, 40])
+        let r = try SMOTE(kNeighbors: 4).resample(x, labels: y, seed: 11, stage: "oversample")
+        let minority = y.rowsByClass[1]
+        for s in r.synthetic {
+            var rng = CounterRandom(seed: 11, stage: "oversample", sample: "1#\(s.draw)")
+            #expect(minority[rng.int(below: minority.count)] == s.base)
+            _ = rng.int(below: 4)
+            #expect(rng.unit() == s.gaps[0])
+        }
+    }
+
+    @Test(arguments: [0, 1, 2])
+    func everyDrawIsUsedOncePerClass(_ which: Int) throws {
+        let (x, y) = try blobs(rows: 400, columns: 2, classes: [320, 80])
+        let sampler: any Resampler = [KMeansSMOTE(nClusters: 4), ADASYN(), RandomOverSampler()][which]
+        let r = try sampler.resample(x, labels: y, seed: 5)
+        #expect(r.synthetic.map(\.draw).sorted() == Array(0..<240), "\(sampler.name)")
     }
 }

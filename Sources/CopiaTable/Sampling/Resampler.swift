@@ -20,14 +20,20 @@ public struct SyntheticRow: Sendable, Equatable, Codable {
     public var gaps: [Double]
     /// Rows whose categorical values were voted on (SMOTENC, SMOTEN); empty otherwise.
     public var voters: [Int]
+    /// The row's position among its class's drawn rows: its random draws came from
+    /// `CounterRandom(seed: seed, stage: stage, sample: "<class name>#<draw>")`. Equal to the row's position among its
+    /// class's rows in the result, except after a cleaning step (SMOTETomek, SMOTEENN) has removed some.
+    public var draw: Int
 
-    public init(label: Int, values: [Double], base: Int, neighbours: [Int] = [], gaps: [Double] = [], voters: [Int] = []) {
+    public init(label: Int, values: [Double], base: Int, neighbours: [Int] = [], gaps: [Double] = [], voters: [Int] = [],
+                draw: Int = 0) {
         self.label = label
         self.values = values
         self.base = base
         self.neighbours = neighbours
         self.gaps = gaps
         self.voters = voters
+        self.draw = draw
     }
 }
 
@@ -39,6 +45,8 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
     /// Row-major feature values, `columns` per row.
     public private(set) var values: [Double] = []
     public private(set) var bases: [Int] = []
+    /// Per row, `SyntheticRow.draw`.
+    public private(set) var draws: [Int] = []
     /// Row `i`'s neighbours and gaps are at `neighbourOffsets[i]..<neighbourOffsets[i + 1]`.
     var neighbourOffsets: [Int] = [0]
     var neighbourRows: [Int] = []
@@ -55,7 +63,7 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
         let n = neighbourOffsets[i]..<neighbourOffsets[i + 1]
         return SyntheticRow(label: labels[i], values: Array(values[(i * columns)..<((i + 1) * columns)]), base: bases[i],
                             neighbours: Array(neighbourRows[n]), gaps: Array(gapValues[n]),
-                            voters: Array(voterRows[voterOffsets[i]..<voterOffsets[i + 1]]))
+                            voters: Array(voterRows[voterOffsets[i]..<voterOffsets[i + 1]]), draw: draws[i])
     }
 
     mutating func setValues(_ v: [Double]) { values = v }
@@ -70,6 +78,7 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
         labels.append(row.label)
         values.append(contentsOf: row.values)
         bases.append(row.base)
+        draws.append(row.draw)
         neighbourRows.append(contentsOf: row.neighbours)
         gapValues.append(contentsOf: row.gaps)
         neighbourOffsets.append(neighbourRows.count)
@@ -87,6 +96,7 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
         labels.append(contentsOf: other.labels)
         values.append(contentsOf: other.values)
         bases.append(contentsOf: other.bases)
+        draws.append(contentsOf: other.draws)
         let n0 = neighbourRows.count, v0 = voterRows.count
         neighbourRows.append(contentsOf: other.neighbourRows)
         gapValues.append(contentsOf: other.gapValues)
@@ -96,11 +106,13 @@ public struct SyntheticRows: RandomAccessCollection, Sendable, Equatable {
     }
 
     /// Rows with at most one neighbour each (none when `neighbours` is empty), from flat arrays: the fast path.
-    init(label: Int, columns: Int, values: [Double], bases: [Int], neighbours: [Int], gaps: [Double], voters: [[Int]]? = nil) {
+    init(label: Int, columns: Int, values: [Double], bases: [Int], neighbours: [Int], gaps: [Double], voters: [[Int]]? = nil,
+         firstDraw: Int = 0) {
         self.columns = columns
         self.labels = Array(repeating: label, count: bases.count)
         self.values = values
         self.bases = bases
+        self.draws = Array(firstDraw..<(firstDraw + bases.count))
         self.neighbourRows = neighbours
         self.gapValues = gaps
         self.neighbourOffsets = neighbours.isEmpty ? Array(repeating: 0, count: bases.count + 1) : Array(0...bases.count)

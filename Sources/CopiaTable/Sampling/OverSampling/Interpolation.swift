@@ -12,6 +12,7 @@ struct InterpolationDraw {
 /// Draws `count` rows for class `label` with `draw(&rng, i)`, filling numeric features by interpolation and
 /// categorical ones with `categorical` (which may also return the rows that voted).
 func interpolate(_ x: FeatureMatrix, label: Int, className: String, count: Int, seed: UInt64, stage: String,
+                 firstDraw: Int = 0,
                  draw: @Sendable (inout CounterRandomAlias, Int) -> InterpolationDraw,
                  categorical: (@Sendable (InterpolationDraw, inout [Double]) -> [Int])? = nil) -> SyntheticRows {
     let d = x.columns
@@ -35,7 +36,7 @@ func interpolate(_ x: FeatureMatrix, label: Int, className: String, count: Int, 
                                 let xp = input.value
                                 var row = [Double](repeating: 0, count: d)
                                 for i in range {
-                                    var rng = keys.random(i)
+                                    var rng = keys.random(firstDraw + i)
                                     let s = draw(&rng, i)
                                     let a = xp.baseAddress! + s.base * d, b = xp.baseAddress! + s.neighbour * d
                                     let o = vp.baseAddress! + i * d
@@ -57,7 +58,7 @@ func interpolate(_ x: FeatureMatrix, label: Int, className: String, count: Int, 
         }
     }
     return SyntheticRows(label: label, columns: d, values: values, bases: bases, neighbours: neighbours, gaps: gaps,
-                         voters: categorical == nil ? nil : voters)
+                         voters: categorical == nil ? nil : voters, firstDraw: firstDraw)
 }
 
 import CopiaCore

@@ -52,15 +52,18 @@ public struct KMeansSMOTE: Resampler {
             }
             let total = weights.reduce(0, +)
             let shares = apportion(add, weights: weights.map { total > 0 ? $0 / total : 1 / Double(weights.count) })
+            var drawn = 0
             for (v, own) in valid.enumerated() where shares[v] > 0 {
                 let g = try sameClassNeighbours(x, rows: own, k: kNeighbors, sampler: name, className: className)
                 let k = kNeighbors
-                // Each cluster draws under its own stage key, so no two rows share a generator.
-                let part = interpolate(x, label: cls, className: className, count: shares[v], seed: seed, stage: stage + "/cluster\(v)") { rng, _ in
+                // One numbering across the class's clusters, so every row has its own "<class>#<i>" key.
+                let part = interpolate(x, label: cls, className: className, count: shares[v], seed: seed, stage: stage,
+                                       firstDraw: drawn) { rng, _ in
                     let b = rng.int(below: own.count)
                     return InterpolationDraw(base: own[b], neighbour: g.indices[b * k + rng.int(below: k)], gap: rng.unit())
                 }
                 synthetic.append(contentsOf: part)
+                drawn += shares[v]
             }
         }
         return ResampleResult(sampler: name, kept: Array(0..<x.rows), synthetic: synthetic)

@@ -154,7 +154,7 @@ public struct SMOTEN: Resampler {
             for i in 0..<add {
                 var rng = keys.random(i)
                 let q = rng.int(below: rows.count)
-                synthetic.append(SyntheticRow(label: c, values: votes[q], base: rows[q], voters: neighbours[q]))
+                synthetic.append(SyntheticRow(label: c, values: votes[q], base: rows[q], voters: neighbours[q], draw: i))
             }
         }
         return ResampleResult(sampler: name, kept: Array(0..<x.rows), synthetic: synthetic)
