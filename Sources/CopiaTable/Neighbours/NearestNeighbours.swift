@@ -67,7 +67,7 @@ public enum NearestNeighbours {
         let useBLAS = blas != nil && candidates.count >= 256 && x.columns >= 4
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
-        let group = 128
+        let group = blas != nil && candidates.count >= 256 && x.columns >= 4 ? 256 : 128
         let groups = (queries.count + group - 1) / group
         indices.withUnsafeMutableBufferPointer { ip in
             distances.withUnsafeMutableBufferPointer { dp in
@@ -153,7 +153,7 @@ final class BlockedSearch: @unchecked Sendable {
             for d in 0..<dims { a[qi * dims + d] = Float(data[q * stride + d] - centre[d]) }
         }
         let rows = rowMajor
-        let chunk = 2048
+        let chunk = 1024
         let products = UnsafeMutablePointer<Float>.allocate(capacity: g * chunk)
         defer { products.deallocate() }
         var limits = [Float](repeating: .infinity, count: g)
