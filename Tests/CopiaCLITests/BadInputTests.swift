@@ -132,3 +132,17 @@ import Testing
         #expect(CopiaMain.capture(["verify", w.out]).status == 0)
     }
 }
+
+@Suite struct LabelsCSVInputTests {
+    @Test func aLabelThatWouldEscapeTheOutputFolderIsRefused() throws {
+        let root = TestSupport.temporaryFolder("labels")
+        try TestSupport.makeImageFolder(at: root + "/img", counts: [2], size: 8)
+        try FileIO.writeAtomically("file,label\nimg/class0/img_0000.png,cat\nimg/class0/img_0001.png,../../evil\n", to: root + "/labels.csv")
+        try FileIO.writeAtomically("""
+        {"version": 1, "stages": [{"stage": "source", "format": "labelsCSV", "path": "\(root)/labels.csv"}, {"stage": "write", "path": "\(root)/out"}]}
+        """, to: root + "/p.json")
+        let result = CopiaMain.capture(["run", root + "/p.json"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "\(root)/labels.csv: row 3, column \"label\": label \"../../evil\" cannot be a folder name (no slashes, no leading dot)\n")
+    }
+}

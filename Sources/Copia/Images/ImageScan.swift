@@ -59,6 +59,10 @@ enum ImageScan {
             guard let label = table.columns[labelColumn].text(at: row), !label.isEmpty else {
                 throw RunError("\(source.path): row \(table.rowLocation(row)), column \"\(source.labelColumn)\": missing label")
             }
+            // Labels become folder names under the output: they must be one plain path component.
+            guard !label.contains("/"), !label.contains("\\"), label != ".", label != "..", !label.hasPrefix(".") else {
+                throw RunError("\(source.path): row \(table.rowLocation(row)), column \"\(source.labelColumn)\": label \"\(label)\" cannot be a folder name (no slashes, no leading dot)")
+            }
             guard seen.insert(file).inserted else {
                 throw RunError("\(source.path): row \(table.rowLocation(row)): file \"\(file)\" is listed twice")
             }
