@@ -34,8 +34,10 @@ case "${1:-}" in
     deps ;;
   demo)
     deps
-    swift build -c release --product copia
-    bin=$(swift build -c release --show-bin-path)/copia
+    # COPIA_CONFIGURATION=debug reuses the test build (CI does); release is faster on real data.
+    configuration=${COPIA_CONFIGURATION:-release}
+    swift build -c "$configuration" --product copia
+    bin=$(swift build -c "$configuration" --show-bin-path)/copia
     "$bin" run Pipelines/digits.json --out out/digits --overwrite
     "$bin" verify out/digits
     # Replay one augmented sample from its manifest line alone.
