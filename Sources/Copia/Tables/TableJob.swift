@@ -194,14 +194,11 @@ struct TableJob {
         adjusted.synthetic = synthetic
         let newTable = try adjusted.table(from: train, features: unscaled, labels: y)
         var newProvenance = result.kept.map { provenance[$0] }
-        var perClass: [Int: Int] = [:]
         for s in synthetic {
-            let i = perClass[s.label, default: 0]
-            perClass[s.label] = i + 1
             counter += 1
             newProvenance.append(.synthetic(id: "synthetic-\(counter)", sampler: sampler.name, stage: stage, base: provenance[s.base],
                                             neighbours: s.neighbours.map { provenance[$0] }, gaps: s.gaps, voters: s.voters.map { provenance[$0] },
-                                            key: "\(y.classes[s.label])#\(i)"))
+                                            key: "\(y.classes[s.label])#\(s.draw)"))
         }
         let removed: [JSONValue] = result.removed.map { .string(provenanceID(provenance[$0], source: source)) }
         train = newTable
