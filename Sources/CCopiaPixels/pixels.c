@@ -1,4 +1,17 @@
+/* Hot pixel loops of CopiaImage's kernels.
+ *
+ * Each kernel is written once as a static inline function and compiled twice: for AVX2/FMA (selected at run time
+ * with ccopia_pixels_has_avx2) and for the baseline target, so the package needs no unsafe compiler flags and runs on
+ * older x86 and on ARM. Floating-point contraction is off: the compiler may vectorise but never fuse a multiply and an
+ * add, so every result is bit-identical to the Swift code these loops replace (same operations, same order, same
+ * rounding) on every path. */
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
 #include "ccopia_pixels.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 int ccopia_pixels_has_avx2(void) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -7,4 +20,501 @@ int ccopia_pixels_has_avx2(void) {
 #else
     return 0;
 #endif
+}
+
+static int use_avx2(void) {
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) { v = ccopia_pixels_has_avx2(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
+    return v;
+}
+
+#define INLINE static inline __attribute__((always_inline))
+#if defined(__x86_64__)
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+/* Defines name##_avx2 and name##_base around the inline body `impl`, and `dispatch` calls the right one. */
+#define TWO_VERSIONS(ret, name, params, args) \
+    AVX2_TARGET static ret name##_avx2 params { return name##_impl args; } \
+    static ret name##_base params { return name##_impl args; } \
+    static ret name##_pick params { return use_avx2() ? name##_avx2 args : name##_base args; }
+#else
+#define TWO_VERSIONS(ret, name, params, args) \
+    static ret name##_pick params { return name##_impl args; }
+#endif
+
+/* Eight floats as one value: lowered to AVX registers in the AVX2 version, to SSE pairs in the baseline. */
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+/* Swift's sampleFromFloat: clamp to [0, m] (NaN to 0), round half to even by adding and subtracting k = 1.5 * 2^23
+ * (IEEE arithmetic without fast-math: the compiler keeps both operations). */
+INLINE int32_t sample_from_float_k(float v, float m, float k) {
+    float c = v > 0 ? v : 0;
+    c = c < m ? c : m;
+    return (int32_t)((c + k) - k);
+}
+
+INLINE float rounding_constant(void) { return 12582912.0f; }
+
+/* BorderMode.index: the index inside 0..<length that p reads, -1 for constant outside. */
+INLINE int64_t border_index(int mode, int64_t p, int64_t length) {
+    if ((uint64_t)p < (uint64_t)length) return p;
+    switch (mode) {
+    case CCOPIA_BORDER_CONSTANT: return -1;
+    case CCOPIA_BORDER_REPLICATE: return p < 0 ? 0 : length - 1;
+    case CCOPIA_BORDER_REFLECT:
+    case CCOPIA_BORDER_REFLECT101: {
+        if (length == 1) return 0;
+        int64_t delta = mode == CCOPIA_BORDER_REFLECT101 ? 1 : 0;
+        int64_t period = 2 * length - 2 * delta;
+        if (period > 0) { p %= period; if (p < 0) p += period; }
+        while ((uint64_t)p >= (uint64_t)length) p = p < 0 ? -p - 1 + delta : length - 1 - (p - length) - delta;
+        return p;
+    }
+    default: {
+        int64_t q = p % length;
+        if (q < 0) q += length;
+        return q;
+    }
+    }
+}
+
+/* MARK: - Lookup tables */
+
+INLINE void lut_impl(const uint8_t *src, uint8_t *dst, size_t n, int cn, int colors, const uint8_t *tables, int ntables) {
+    if (cn == 3 && colors == 3) {
+        const uint8_t *t0 = tables, *t1 = tables + 256 * (ntables > 1 ? 1 : 0), *t2 = tables + 256 * (ntables > 2 ? 2 : ntables - 1);
+        for (size_t i = 0; i < n; i++) {
+            dst[3 * i] = t0[src[3 * i]];
+            dst[3 * i + 1] = t1[src[3 * i + 1]];
+            dst[3 * i + 2] = t2[src[3 * i + 2]];
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < cn; c++) {
+            size_t k = i * cn + c;
+            dst[k] = c < colors ? tables[256 * (c < ntables ? c : ntables - 1) + src[k]] : src[k];
+        }
+    }
+}
+TWO_VERSIONS(void, lut, (const uint8_t *src, uint8_t *dst, size_t n, int cn, int colors, const uint8_t *tables, int ntables),
+             (src, dst, n, cn, colors, tables, ntables))
+void ccopia_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, int colors, const uint8_t *tables, int ntables) {
+    lut_pick(src, dst, n, cn, colors, tables, ntables);
+}
+
+/* MARK: - Gray and saturation */
+
+INLINE int64_t luma(int64_t r, int64_t g, int64_t b) { return (r * 4899 + g * 9617 + b * 1868 + 8192) >> 14; }
+
+INLINE void gray_impl(const uint8_t *src, size_t n, int cn, int64_t *out) {
+    for (size_t i = 0; i < n; i++) out[i] = luma(src[i * cn], src[i * cn + 1], src[i * cn + 2]);
+}
+TWO_VERSIONS(void, gray, (const uint8_t *src, size_t n, int cn, int64_t *out), (src, n, cn, out))
+void ccopia_gray_u8(const uint8_t *src, size_t n, int cn, int64_t *out) { gray_pick(src, n, cn, out); }
+
+/* Double.saturatedSample(255): NaN to 0, round half to even, clamp. */
+INLINE int32_t saturate_double(double v) {
+    if (v != v) return 0;
+    double r = __builtin_rint(v);
+    return r <= 0 ? 0 : (r >= 255 ? 255 : (int32_t)r);
+}
+
+INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor) {
+    double rest = 1 - factor;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = d + i * cn;
+        double g = (double)luma(p[0], p[1], p[2]);
+        double gr = g * rest;
+        for (int c = 0; c < 3; c++) p[c] = (uint8_t)saturate_double((double)p[c] * factor + gr);
+    }
+}
+TWO_VERSIONS(void, blend_gray, (uint8_t *d, size_t n, int cn, double factor), (d, n, cn, factor))
+void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor) { blend_gray_pick(data, n, cn, factor); }
+
+/* MARK: - HSV */
+
+INLINE void map_hsv_impl(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                         const int32_t *sdiv, const int32_t *hdiv) {
+    const float k = rounding_constant();
+    const float hueRange = 180;
+    const float sectors = 6 / hueRange;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = src + i * cn;
+        uint8_t *o = dst + i * cn;
+        int64_t r = p[0], g = p[1], b = p[2];
+        int64_t v = r > g ? r : g; v = v > b ? v : b;
+        int64_t vmin = r < g ? r : g; vmin = vmin < b ? vmin : b;
+        int64_t diff = v - vmin;
+        int64_t s = (diff * sdiv[v] + (1 << 11)) >> 12;
+        int64_t h;
+        if (v == r) h = g - b; else if (v == g) h = b - r + 2 * diff; else h = r - g + 4 * diff;
+        h = (h * hdiv[diff] + (1 << 11)) >> 12;
+        if (h < 0) h += 180;
+        float hv = ht[h], sv = st[s], vv = vt[v];
+        float R, G, B;
+        if (sv == 0) {
+            R = G = B = vv;
+        } else {
+            float hh = hv * sectors;
+            while (hh < 0) hh += 6;
+            while (hh >= 6) hh -= 6;
+            int sector = hh >= 0 ? (int)hh : -1;
+            hh -= (float)sector;
+            if (sector < 0 || sector >= 6) { sector = 0; hh = 0; }
+            float t0 = vv, t1 = vv * (1 - sv), t2 = vv * (1 - sv * hh), t3 = vv * (1 - sv * (1 - hh));
+            switch (sector) {
+            case 0: R = t0; G = t3; B = t1; break;
+            case 1: R = t2; G = t0; B = t1; break;
+            case 2: R = t1; G = t0; B = t3; break;
+            case 3: R = t1; G = t2; B = t0; break;
+            case 4: R = t3; G = t1; B = t0; break;
+            default: R = t0; G = t1; B = t2; break;
+            }
+        }
+        o[0] = (uint8_t)sample_from_float_k(R * 255, 255, k);
+        o[1] = (uint8_t)sample_from_float_k(G * 255, 255, k);
+        o[2] = (uint8_t)sample_from_float_k(B * 255, 255, k);
+        for (int c = 3; c < cn; c++) o[c] = p[c];
+    }
+}
+TWO_VERSIONS(void, map_hsv, (const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                             const int32_t *sdiv, const int32_t *hdiv), (src, dst, n, cn, ht, st, vt, sdiv, hdiv))
+void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                       const int32_t *sdiv, const int32_t *hdiv) {
+    map_hsv_pick(src, dst, n, cn, ht, st, vt, sdiv, hdiv);
+}
+
+/* MARK: - Bilinear warp */
+
+#define COORDINATE_LIMIT 16777216.0f
+
+/* RowSampler.floorIndex: floor and fraction, far outside for |v| >= 2^24 and NaN. */
+INLINE void floor_index(float v, int64_t *i, float *frac) {
+    if (!(v > -COORDINATE_LIMIT && v < COORDINATE_LIMIT)) {
+        *i = v > 0 ? (int64_t)COORDINATE_LIMIT : -(int64_t)COORDINATE_LIMIT;
+        *frac = 0;
+        return;
+    }
+    int32_t t = (int32_t)v;
+    if ((float)t > v) t -= 1;
+    *i = t;
+    *frac = v - (float)t;
+}
+
+INLINE void bilinear_pixel(const uint8_t *src, int64_t sw, int64_t sh, int cn, float vx, float vy, uint8_t *out,
+                           int border, const int32_t *fill, float k) {
+    int64_t sx, sy;
+    float a, b;
+    floor_index(vx, &sx, &a);
+    floor_index(vy, &sy, &b);
+    float w0 = (1 - a) * (1 - b), w1 = a * (1 - b), w2 = (1 - a) * b, w3 = a * b;
+    int64_t rowLength = sw * cn;
+    if (sx >= 0 && sx + 1 < sw && sy >= 0 && sy + 1 < sh) {
+        const uint8_t *p0 = src + sy * rowLength + sx * cn, *p1 = p0 + rowLength;
+        for (int c = 0; c < cn; c++) {
+            float v = (float)p0[c] * w0 + (float)p0[cn + c] * w1 + (float)p1[c] * w2 + (float)p1[cn + c] * w3;
+            out[c] = (uint8_t)sample_from_float_k(v, 255, k);
+        }
+    } else if (border == CCOPIA_BORDER_CONSTANT && (sx >= sw || sx + 1 < 0 || sy >= sh || sy + 1 < 0)) {
+        for (int c = 0; c < cn; c++) out[c] = (uint8_t)fill[c];
+    } else {
+        int64_t x0 = border_index(border, sx, sw), x1 = border_index(border, sx + 1, sw);
+        int64_t y0 = border_index(border, sy, sh), y1 = border_index(border, sy + 1, sh);
+        for (int c = 0; c < cn; c++) {
+#define AT(xi, yi) ((float)((xi) < 0 || (yi) < 0 ? fill[c] : (int32_t)src[(yi) * rowLength + (xi) * cn + c]))
+            float v = AT(x0, y0) * w0 + AT(x1, y0) * w1 + AT(x0, y1) * w2 + AT(x1, y1) * w3;
+#undef AT
+            out[c] = (uint8_t)sample_from_float_k(v, 255, k);
+        }
+    }
+}
+
+INLINE void sample_row_impl(const uint8_t *src, int sw, int sh, int cn, const float *xy, size_t n, uint8_t *dst,
+                            int border, const int32_t *fill) {
+    const float k = rounding_constant();
+    if (cn == 3) {
+        for (size_t x = 0; x < n; x++) bilinear_pixel(src, sw, sh, 3, xy[2 * x], xy[2 * x + 1], dst + x * 3, border, fill, k);
+        return;
+    }
+    for (size_t x = 0; x < n; x++) bilinear_pixel(src, sw, sh, cn, xy[2 * x], xy[2 * x + 1], dst + x * cn, border, fill, k);
+}
+TWO_VERSIONS(void, sample_row, (const uint8_t *src, int sw, int sh, int cn, const float *xy, size_t n, uint8_t *dst,
+                                int border, const int32_t *fill), (src, sw, sh, cn, xy, n, dst, border, fill))
+void ccopia_sample_row_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, const float *xy, size_t n, uint8_t *dst,
+                                   int border, const int32_t *fill) {
+    sample_row_pick(src, sw, sh, cn, xy, n, dst, border, fill);
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* Eight RGB pixels of one output row at once, when all eight read 2x2 blocks inside the image: the same Float
+ * coordinates, weights, sums and rounding as bilinear_pixel, lane by lane. Returns 0 (writing nothing) otherwise. */
+AVX2_TARGET static inline int bilinear8_rgb(const uint8_t *src, int sw, int sh, __m256 vx, __m256 vy, uint8_t *out) {
+    const __m256 limit = _mm256_set1_ps(COORDINATE_LIMIT), nlimit = _mm256_set1_ps(-COORDINATE_LIMIT);
+    __m256 ok = _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(vx, nlimit, _CMP_GT_OQ), _mm256_cmp_ps(vx, limit, _CMP_LT_OQ)),
+                              _mm256_and_ps(_mm256_cmp_ps(vy, nlimit, _CMP_GT_OQ), _mm256_cmp_ps(vy, limit, _CMP_LT_OQ)));
+    if (_mm256_movemask_ps(ok) != 0xFF) return 0;
+    __m256i tx = _mm256_cvttps_epi32(vx), ty = _mm256_cvttps_epi32(vy);
+    __m256 fx = _mm256_cvtepi32_ps(tx), fy = _mm256_cvtepi32_ps(ty);
+    /* t -= 1 where float(t) > v: the mask is all ones (-1) there */
+    __m256 gx = _mm256_cmp_ps(fx, vx, _CMP_GT_OQ), gy = _mm256_cmp_ps(fy, vy, _CMP_GT_OQ);
+    tx = _mm256_add_epi32(tx, _mm256_castps_si256(gx));
+    ty = _mm256_add_epi32(ty, _mm256_castps_si256(gy));
+    __m256i inside = _mm256_and_si256(
+        _mm256_and_si256(_mm256_cmpgt_epi32(tx, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(sw - 1), tx)),
+        _mm256_and_si256(_mm256_cmpgt_epi32(ty, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(sh - 1), ty)));
+    if (_mm256_movemask_epi8(inside) != -1) return 0;
+    __m256 a = _mm256_sub_ps(vx, _mm256_cvtepi32_ps(tx)), b = _mm256_sub_ps(vy, _mm256_cvtepi32_ps(ty));
+    const __m256 one = _mm256_set1_ps(1);
+    __m256 ia = _mm256_sub_ps(one, a), ib = _mm256_sub_ps(one, b);
+    __m256 w0 = _mm256_mul_ps(ia, ib), w1 = _mm256_mul_ps(a, ib), w2 = _mm256_mul_ps(ia, b), w3 = _mm256_mul_ps(a, b);
+    __m256i p0 = _mm256_add_epi32(_mm256_mullo_epi32(ty, _mm256_set1_epi32(sw * 3)), _mm256_mullo_epi32(tx, _mm256_set1_epi32(3)));
+    __m256i p1 = _mm256_add_epi32(p0, _mm256_set1_epi32(sw * 3));
+    /* Left pixels read bytes 0..3 (R G B x); right pixels at +2 read (x R G B), so no read passes the pixel's end. */
+    __m256i q00 = _mm256_i32gather_epi32((const int *)src, p0, 1);
+    __m256i q01 = _mm256_srli_epi32(_mm256_i32gather_epi32((const int *)(src + 2), p0, 1), 8);
+    __m256i q10 = _mm256_i32gather_epi32((const int *)src, p1, 1);
+    __m256i q11 = _mm256_srli_epi32(_mm256_i32gather_epi32((const int *)(src + 2), p1, 1), 8);
+    const __m256i mask = _mm256_set1_epi32(0xFF);
+    const __m256 zero = _mm256_setzero_ps(), top = _mm256_set1_ps(255), k = _mm256_set1_ps(12582912.0f);
+    __m256i packed = _mm256_setzero_si256();
+    for (int c = 0; c < 3; c++) {
+        __m256 s00 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(q00, 8 * c), mask));
+        __m256 s01 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(q01, 8 * c), mask));
+        __m256 s10 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(q10, 8 * c), mask));
+        __m256 s11 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(q11, 8 * c), mask));
+        __m256 v = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(s00, w0), _mm256_mul_ps(s01, w1)), _mm256_mul_ps(s10, w2)),
+                                 _mm256_mul_ps(s11, w3));
+        v = _mm256_min_ps(_mm256_max_ps(v, zero), top);
+        v = _mm256_sub_ps(_mm256_add_ps(v, k), k);
+        packed = _mm256_or_si256(packed, _mm256_slli_epi32(_mm256_cvttps_epi32(v), 8 * c));
+    }
+    uint32_t lanes[8];
+    _mm256_storeu_si256((__m256i *)lanes, packed);
+    for (int i = 0; i < 7; i++) memcpy(out + 3 * i, &lanes[i], 4);  /* the 4th byte is overwritten by the next pixel */
+    memcpy(out + 21, &lanes[7], 3);
+    return 1;
+}
+
+AVX2_TARGET static void warp_affine_rgb_avx2(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                                             const float *m, int border, const int32_t *fill) {
+    const float k = rounding_constant();
+    const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
+    const __m256 va = _mm256_set1_ps(a), vd = _mm256_set1_ps(d), vc = _mm256_set1_ps(c), vf = _mm256_set1_ps(f);
+    const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int y = 0; y < dh; y++) {
+        float Y = (float)y;
+        float by = b * Y, ey = e * Y;
+        const __m256 vby = _mm256_set1_ps(by), vey = _mm256_set1_ps(ey);
+        uint8_t *row = dst + (size_t)y * dw * 3;
+        int x = 0;
+        for (; x + 8 <= dw; x += 8) {
+            __m256 X = _mm256_add_ps(_mm256_set1_ps((float)x), lane);  /* exact: integers below 2^24 */
+            __m256 vx = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(va, X), vby), vc);
+            __m256 vy = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(vd, X), vey), vf);
+            if (bilinear8_rgb(src, sw, sh, vx, vy, row + 3 * x)) continue;
+            for (int i = 0; i < 8; i++) {
+                float Xs = (float)(x + i);
+                bilinear_pixel(src, sw, sh, 3, a * Xs + by + c, d * Xs + ey + f, row + 3 * (x + i), border, fill, k);
+            }
+        }
+        for (; x < dw; x++) {
+            float X = (float)x;
+            bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
+        }
+    }
+}
+#endif
+
+INLINE void warp_affine_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                             const float *m, int border, const int32_t *fill) {
+    const float k = rounding_constant();
+    const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
+    for (int y = 0; y < dh; y++) {
+        float Y = (float)y;
+        float by = b * Y, ey = e * Y;
+        uint8_t *row = dst + (size_t)y * dw * cn;
+        if (cn == 3) {
+            for (int x = 0; x < dw; x++) {
+                float X = (float)x;
+                bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
+            }
+        } else {
+            for (int x = 0; x < dw; x++) {
+                float X = (float)x;
+                bilinear_pixel(src, sw, sh, cn, a * X + by + c, d * X + ey + f, row + cn * x, border, fill, k);
+            }
+        }
+    }
+}
+TWO_VERSIONS(void, warp_affine, (const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                                 const float *m, int border, const int32_t *fill), (src, sw, sh, cn, dst, dw, dh, m, border, fill))
+void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                                    const float *m, int border, const int32_t *fill) {
+#if defined(__x86_64__)
+    /* Pixel offsets stay below 2^31 in the vector path's int32 lanes. */
+    if (cn == 3 && use_avx2() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) { warp_affine_rgb_avx2(src, sw, sh, dst, dw, dh, m, border, fill); return; }
+#endif
+    warp_affine_pick(src, sw, sh, cn, dst, dw, dh, m, border, fill);
+}
+
+/* MARK: - Separable correlation */
+
+/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for i < len. */
+INLINE void weighted_sum(float *out, const float *const *rows, const float *w, int taps, size_t len) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int t = 0; t < taps; t++) {
+            v8f x;
+            memcpy(&x, rows[t] + i, sizeof x);
+            acc = acc + x * w[t];
+        }
+        memcpy(out + i, &acc, sizeof acc);
+    }
+    for (; i < len; i++) {
+        float acc = 0;
+        for (int t = 0; t < taps; t++) acc = acc + rows[t][i] * w[t];
+        out[i] = acc;
+    }
+}
+
+INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
+                          const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
+    int npad = w + 2 * (nkx / 2);
+    size_t rowLength = (size_t)w * cn, padLength = (size_t)npad * cn;
+    float *rows = malloc(sizeof(float) * ((size_t)h * rowLength + padLength + rowLength));
+    const float **taps = malloc(sizeof(float *) * (size_t)(nkx + nky));
+    float *tw = malloc(sizeof(float) * (size_t)(nkx + nky));
+    if (!rows || !taps || !tw) { free(rows); free(taps); free(tw); return -1; }
+    float *pad = rows + (size_t)h * rowLength, *orow = pad + padLength;
+    const float k = rounding_constant(), m = 255;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *s = src + (size_t)y * rowLength;
+        for (int i = 0; i < npad; i++) for (int c = 0; c < cn; c++) pad[(size_t)i * cn + c] = (float)s[(size_t)xs[i] * cn + c];
+        int nt = 0;
+        for (int t = 0; t < nkx; t++) if (kx[t] != 0) { taps[nt] = pad + (size_t)t * cn; tw[nt] = kx[t]; nt++; }
+        weighted_sum(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
+    }
+    for (int y = 0; y < h; y++) {
+        int nt = 0;
+        for (int t = 0; t < nky; t++) if (ky[t] != 0) { taps[nt] = rows + (size_t)ys[y + t] * rowLength; tw[nt] = ky[t]; nt++; }
+        weighted_sum(orow, taps, tw, nt, rowLength);
+        uint8_t *d = dst + (size_t)y * rowLength;
+        if (colors == cn) {
+            for (size_t i = 0; i < rowLength; i++) d[i] = (uint8_t)sample_from_float_k(orow[i], m, k);
+        } else {
+            for (size_t i = 0; i < rowLength; i += cn) for (int c = 0; c < colors; c++) d[i + c] = (uint8_t)sample_from_float_k(orow[i + c], m, k);
+        }
+    }
+    free(rows); free(taps); free(tw);
+    return 0;
+}
+TWO_VERSIONS(int, separable, (const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,
+                              const int32_t *xs, const float *ky, int nky, const int32_t *ys),
+             (src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys))
+int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
+                        const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
+    return separable_pick(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys);
+}
+
+/* MARK: - Gaussian noise */
+
+/* CounterRandom.philox: Philox4x32-10. */
+INLINE void philox(uint64_t counter, uint64_t stream, uint64_t key, uint64_t *o0, uint64_t *o1) {
+    uint32_t c0 = (uint32_t)counter, c1 = (uint32_t)(counter >> 32), c2 = (uint32_t)stream, c3 = (uint32_t)(stream >> 32);
+    uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
+        uint64_t p0 = 0xD2511F53ull * c0, p1 = 0xCD9E8D57ull * c2;
+        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0, hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+        uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
+        c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    }
+    *o0 = (uint64_t)c0 | (uint64_t)c1 << 32;
+    *o1 = (uint64_t)c2 | (uint64_t)c3 << 32;
+}
+
+INLINE void normal_pair(uint64_t bits, float twoPi, float *za, float *zb) {
+    float u1 = ((float)((uint32_t)bits >> 8) + 1) * 0x1p-24f;
+    float u2 = (float)((uint32_t)(bits >> 32) >> 8) * 0x1p-24f;
+    float r = sqrtf(-2 * logf(u1)), t = twoPi * u2;
+    *za = r * cosf(t);
+    *zb = r * sinf(t);
+}
+
+void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi) {
+    size_t pairs = (count + 1) / 2, j = 0;
+    for (; j + 2 <= pairs; j += 2) {
+        uint64_t b0, b1;
+        philox(counter++, stream, key, &b0, &b1);
+        normal_pair(b0, twoPi, z + 2 * j, z + 2 * j + 1);
+        normal_pair(b1, twoPi, z + 2 * j + 2, z + 2 * j + 3);
+    }
+    if (j < pairs) {
+        uint64_t b0, b1;
+        philox(counter, stream, key, &b0, &b1);
+        normal_pair(b0, twoPi, z + 2 * j, z + 2 * j + 1);
+    }
+}
+
+INLINE void add_noise_impl(uint8_t *d, const float *z, size_t count, float mu, float sd) {
+    const float k = rounding_constant();
+    for (size_t i = 0; i < count; i++) d[i] = (uint8_t)sample_from_float_k((float)d[i] + mu + sd * z[i], 255, k);
+}
+TWO_VERSIONS(void, add_noise, (uint8_t *d, const float *z, size_t count, float mu, float sd), (d, z, count, mu, sd))
+void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, float sd) { add_noise_pick(d, z, count, mu, sd); }
+
+/* MARK: - Bilinear resize (OpenCV's fixed point) */
+
+INLINE int resize_linear_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                              const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
+    size_t rowOut = (size_t)dw * cn, rowIn = (size_t)sw * cn;
+    int32_t *tmp = malloc(sizeof(int32_t) * rowOut * 2);
+    if (!tmp) return -1;
+    int32_t *buf[2] = {tmp, tmp + rowOut};
+    int tag[2] = {-1, -1};  /* the source row each buffer holds */
+    for (int y = 0; y < dh; y++) {
+        int want[2] = {yi[2 * y], yi[2 * y + 1]};
+        for (int j = 0; j < 2; j++) {
+            if (tag[0] == want[j] || tag[1] == want[j]) continue;
+            int slot = tag[0] != want[0] && tag[0] != want[1] ? 0 : 1;
+            tag[slot] = want[j];
+            int32_t *t = buf[slot];
+            const uint8_t *row = src + (size_t)want[j] * rowIn;
+            if (cn == 3) {
+                for (int x = 0; x < dw; x++) {
+                    int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
+                    t[3 * x] = row[i0] * w0 + row[i1] * w1;
+                    t[3 * x + 1] = row[i0 + 1] * w0 + row[i1 + 1] * w1;
+                    t[3 * x + 2] = row[i0 + 2] * w0 + row[i1 + 2] * w1;
+                }
+            } else {
+                for (int x = 0; x < dw; x++) {
+                    int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
+                    for (int c = 0; c < cn; c++) t[(size_t)x * cn + c] = row[i0 + c] * w0 + row[i1 + c] * w1;
+                }
+            }
+        }
+        const int32_t *a = tag[0] == want[0] ? buf[0] : buf[1], *b = tag[0] == want[1] ? buf[0] : buf[1];
+        int32_t b0 = yw[2 * y], b1 = yw[2 * y + 1];
+        uint8_t *out = dst + (size_t)y * rowOut;
+        for (size_t i = 0; i < rowOut; i++) {
+            int32_t v = (((b0 * (a[i] >> 4)) >> 16) + ((b1 * (b[i] >> 4)) >> 16) + 2) >> 2;
+            v = v < 0 ? 0 : v;
+            v = v > 255 ? 255 : v;
+            out[i] = (uint8_t)v;
+        }
+    }
+    free(tmp);
+    return 0;
+}
+TWO_VERSIONS(int, resize_linear, (const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                                  const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw),
+             (src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw))
+int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                            const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
+    return resize_linear_pick(src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw);
 }

@@ -1,10 +1,55 @@
 #ifndef CCOPIA_PIXELS_H
 #define CCOPIA_PIXELS_H
-/* Hot pixel loops in C, compiled for AVX2/FMA behind runtime CPU checks (see pixels.c). */
+/* Hot pixel loops in C, compiled for AVX2/FMA behind runtime CPU checks (see pixels.c).
+ * Each kernel reproduces the arithmetic of the Swift code it replaces operation for operation (no FMA contraction,
+ * same evaluation order, same rounding), so outputs are bit-identical on every path. */
 #include <stddef.h>
 #include <stdint.h>
 
 /* 1 when the processor has AVX2 and FMA. */
 int ccopia_pixels_has_avx2(void);
+
+/* Border modes, in the order of Swift's BorderMode cases. */
+enum { CCOPIA_BORDER_CONSTANT = 0, CCOPIA_BORDER_REFLECT101 = 1, CCOPIA_BORDER_REFLECT = 2,
+       CCOPIA_BORDER_REPLICATE = 3, CCOPIA_BORDER_WRAP = 4 };
+
+/* dst[i] = table_c[src[i]] for the first `colors` channels of each of `n` pixels of `cn` channels; the rest are
+ * copied. `tables` holds `ntables` tables of 256 entries; channel c uses table min(c, ntables - 1). */
+void ccopia_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, int colors, const uint8_t *tables, int ntables);
+
+/* BT.601 luma (OpenCV's fixed point) of each of `n` RGB(A) pixels into `out` (cn >= 3). */
+void ccopia_gray_u8(const uint8_t *src, size_t n, int cn, int64_t *out);
+
+/* d = saturate(round_half_even(d * factor + gray(d) * (1 - factor))) in double for channels 0..2 (cn >= 3). */
+void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor);
+
+/* OpenCV's 8-bit RGB2HSV, the float tables ht/st/vt (256 each), then HSV2RGB in float (cn >= 3). */
+void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                       const int32_t *sdiv, const int32_t *hdiv);
+
+/* Bilinear sampling of one output row of `n` pixels at source coordinates xy (x, y pairs), as WarpKernels' RowSampler. */
+void ccopia_sample_row_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, const float *xy, size_t n, uint8_t *dst,
+                                   int border, const int32_t *fill);
+
+/* The whole affine bilinear warp: output (x, y) samples (a x + b y + c, d x + e y + f) in float. */
+void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                                    const float *m, int border, const int32_t *fill);
+
+/* Separable correlation in float of the `colors` first channels (alpha kept in dst): rows with kx (indices xs of
+ * length w + 2 (nkx / 2) into the row), then columns with ky (indices ys of length h + 2 (nky / 2)). dst holds a copy of src. */
+int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
+                        const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys);
+
+/* `count` standard normals (Box-Muller in float on Philox4x32-10 draws, as NoiseKernels.normalPair) into z, which
+ * holds count rounded up to even; `twoPi` is Swift's 2 * Float.pi (rounded toward zero). */
+void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi);
+
+/* d[i] = saturate(round_half_even((float(d[i]) + mu) + sd * z[i])) for i < count, maxValue 255. */
+void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, float sd);
+
+/* OpenCV's fixed-point 8-bit bilinear resize: horizontal taps (2 per output, indices pre-multiplied by cn, weights
+ * in 1/2048) over the source rows marked in `needed`, then the SIMD-exact vertical pass. */
+int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                            const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw);
 
 #endif

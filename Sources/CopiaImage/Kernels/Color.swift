@@ -1,3 +1,5 @@
+import CCopiaPixels
+
 /// Point-wise colour kernels: each output sample depends only on the input sample (and, for some, its channel).
 ///
 /// Colour ops change colour channels only: the alpha channel of gray+alpha and RGBA images passes through unchanged
@@ -11,8 +13,15 @@ public enum ColorKernels {
         var out = image
         switch image.depth {
         case .uint8:
-            let t = tables.map { $0.map { UInt8(clamping: $0) } }
-            lookup(image.bytes, &out.bytes, info: image.info, tables: t)
+            var flat = [UInt8](repeating: 0, count: 256 * tables.count)
+            for (k, t) in tables.enumerated() { for v in 0..<256 { flat[k * 256 + v] = UInt8(clamping: t[v]) } }
+            let info = image.info
+            image.bytes.withUnsafeBufferPointer { s in
+                out.bytes.withUnsafeMutableBufferPointer { d in
+                    guard let sp = s.baseAddress, let dp = d.baseAddress else { return }
+                    ccopia_lut_u8(sp, dp, info.pixelCount, Int32(info.channels), Int32(info.colorChannels), flat, Int32(tables.count))
+                }
+            }
         case .uint16:
             let t = tables.map { $0.map { UInt16(clamping: $0) } }
             lookup(image.words, &out.words, info: image.info, tables: t)
@@ -83,8 +92,16 @@ extension ColorKernels {
     /// torchvision's `adjust_saturation`).
     public static func blendWithGray(_ image: Image, factor: Double) -> Image {
         guard image.channels >= 3 else { return image }
-        let gray = ColorSpaceKernels.grayPlane(image)
         var out = image
+        if image.depth == .uint8 {
+            let n = image.info.pixelCount, cn = Int32(image.channels)
+            out.bytes.withUnsafeMutableBufferPointer { d in
+                guard let dp = d.baseAddress else { return }
+                ccopia_blend_gray_u8(dp, n, cn, factor)
+            }
+            return out
+        }
+        let gray = ColorSpaceKernels.grayPlane(image)
         let cn = image.channels, m = image.depth.maxValue
         func run<T: ImageSample>(_ d: inout [T]) {
             d.withUnsafeMutableBufferPointer { d in

@@ -1,3 +1,5 @@
+import CCopiaPixels
+
 /// Colour-space kernels: gray, HSV and histogram equalisation, matching OpenCV's `cvtColor` and `equalizeHist`.
 ///
 /// Images are RGB(A) in channel order. Alpha passes through. 8-bit HSV follows OpenCV's `COLOR_RGB2HSV` exactly
@@ -12,6 +14,14 @@ public enum ColorSpaceKernels {
     /// The luma of every pixel (the image itself for gray input): `cv2.cvtColor(img, COLOR_RGB2GRAY)`.
     public static func grayPlane(_ image: Image) -> [Int] {
         let cn = image.channels, n = image.info.pixelCount
+        if image.depth == .uint8 && cn >= 3 {
+            return [Int](unsafeUninitializedCapacity: n) { out, count in
+                image.bytes.withUnsafeBufferPointer { s in
+                    if n > 0 { ccopia_gray_u8(s.baseAddress!, n, Int32(cn), UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Int64.self)) }
+                }
+                count = n
+            }
+        }
         func plane<T: ImageSample>(_ s: [T]) -> [Int] {
             s.withUnsafeBufferPointer { s in
                 (0..<n).map { i in cn >= 3 ? luma(Int(s[i * cn]), Int(s[i * cn + 1]), Int(s[i * cn + 2])) : Int(s[i * cn]) }
@@ -37,6 +47,9 @@ public enum ColorSpaceKernels {
 
     static let sdiv: [Int] = (0..<256).map { $0 == 0 ? 0 : Int((Double(255 << 12) / Double($0)).rounded(.toNearestOrEven)) }
     static let hdiv: [Int] = (0..<256).map { $0 == 0 ? 0 : Int((Double(180 << 12) / (6 * Double($0))).rounded(.toNearestOrEven)) }
+
+    static let sdiv32: [Int32] = sdiv.map { Int32($0) }
+    static let hdiv32: [Int32] = hdiv.map { Int32($0) }
 
     /// OpenCV's 8-bit `RGB2HSV`: (h 0..<180, s, v).
     @inline(__always)
@@ -99,6 +112,14 @@ public enum ColorSpaceKernels {
         if image.depth == .uint8 {
             // Tables as Float once, and the reciprocal tables hoisted: the loop makes no calls.
             let hf8 = h8.map { Float($0) }, sf8 = s8.map { Float($0) * (1 / 255) }, vf8 = v8.map { Float($0) * (1 / 255) }
+            if cn >= 3 && n > 0 && hf8.count >= 256 && sf8.count >= 256 && vf8.count >= 256 {
+                image.bytes.withUnsafeBufferPointer { s in
+                    out.bytes.withUnsafeMutableBufferPointer { d in
+                        ccopia_map_hsv_u8(s.baseAddress!, d.baseAddress!, n, Int32(cn), hf8, sf8, vf8, sdiv32, hdiv32)
+                    }
+                }
+                return out
+            }
             image.bytes.withUnsafeBufferPointer { s in
                 out.bytes.withUnsafeMutableBufferPointer { d in
                     sdiv.withUnsafeBufferPointer { sd in

@@ -1,3 +1,4 @@
+import CCopiaPixels
 import Foundation
 
 /// Linear and rank filters: separable and 2-D convolution (OpenCV `sepFilter2D` / `filter2D` with `ddepth = -1`),
@@ -38,6 +39,20 @@ public enum FilterKernels {
     ///   so the compiler vectorises them.
     public static func separable(_ image: Image, kx: [Float], ky: [Float], border: BorderMode = .reflect101) -> Image {
         guard image.info.pixelCount > 0 else { return image }
+        if image.depth == .uint8 {
+            // Same Float sums in the same order, in C over contiguous rows.
+            let w = image.width, h = image.height, rx = kx.count / 2, ry = ky.count / 2
+            let xs = (-rx..<(w + rx)).map { Int32(max(border.index($0, length: w), 0)) }
+            let ys = (-ry..<(h + ry)).map { Int32(max(border.index($0, length: h), 0)) }
+            var out = image
+            let status = image.bytes.withUnsafeBufferPointer { s in
+                out.bytes.withUnsafeMutableBufferPointer { d in
+                    ccopia_separable_u8(s.baseAddress!, d.baseAddress!, Int32(w), Int32(h), Int32(image.channels), Int32(image.info.colorChannels),
+                                        kx, Int32(kx.count), xs, ky, Int32(ky.count), ys)
+                }
+            }
+            if status == 0 { return out }
+        }
         let plane = floatPlane(image)
         let result = separable(plane, width: image.width, height: image.height, channels: image.channels, kx: kx, ky: ky, border: border)
         return storeColorChannels(result, into: image)

@@ -1,3 +1,4 @@
+import CCopiaPixels
 import Foundation
 import CopiaCore
 
@@ -19,19 +20,24 @@ public enum NoiseKernels {
     /// Adds `mean + std * N(0, 1)` to each colour sample (one draw per pixel when not `perChannel`), clipped and rounded.
     /// `std` and `mean` are in sample units.
     public static func addGaussian(_ image: Image, std: Double, mean: Double, perChannel: Bool, seed: Int) -> Image {
-        var rng = generator(seed)
+        let rng = generator(seed)
         var out = image
         let cn = image.channels, colors = image.info.colorChannels, m = Float(image.depth.maxValue), n = image.info.pixelCount
         let count = perChannel ? n * colors : n
         var noise = [Float](repeating: 0, count: count + 1)
-        var i = 0
-        while i < count {
-            let (a, b) = normalPair(&rng)
-            noise[i] = a
-            noise[i + 1] = b
-            i += 2
+        // The draws normalPair makes, in C: the same Philox blocks and libm calls.
+        noise.withUnsafeMutableBufferPointer { z in
+            ccopia_normals(z.baseAddress!, count, rng.key, rng.stream, rng.counter, 2 * Float.pi)
         }
         let sd = Float(std), mu = Float(mean)
+        if image.depth == .uint8 && perChannel && colors == cn {
+            noise.withUnsafeBufferPointer { z in
+                out.bytes.withUnsafeMutableBufferPointer { d in
+                    if let dp = d.baseAddress { ccopia_add_noise_u8(dp, z.baseAddress!, d.count, mu, sd) }
+                }
+            }
+            return out
+        }
         func run<T: ImageSample>(_ d: inout [T]) {
             noise.withUnsafeBufferPointer { z in
                 d.withUnsafeMutableBufferPointer { d in

@@ -1,3 +1,4 @@
+import CCopiaPixels
 import Foundation
 
 /// Resizing and cropping, matching `cv2.resize` (and so albumentations' `Resize`, `RandomResizedCrop`, ...).
@@ -33,6 +34,19 @@ public enum ResizeKernels {
                           shrinkingBoth: image.width >= width && image.height >= height, quantized: quantized)
         let yt = AxisTaps(source: image.height, destination: info.height, interpolation: interpolation,
                           shrinkingBoth: image.width >= width && image.height >= height, quantized: quantized)
+        if image.depth == .uint8 && quantized && xt.count == 2 && yt.count == 2 {
+            // OpenCV's fixed-point bilinear, in C (the same integer arithmetic as separableFixed).
+            let cn = image.channels
+            let xi = xt.index.map { Int32($0 * cn) }, xw = xt.weight.map { Int32(($0 * 2048).rounded()) }
+            let yi = yt.index.map { Int32($0) }, yw = yt.weight.map { Int32(($0 * 2048).rounded()) }
+            let status = image.bytes.withUnsafeBufferPointer { s in
+                out.bytes.withUnsafeMutableBufferPointer { d in
+                    ccopia_resize_linear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(cn), d.baseAddress!,
+                                            Int32(info.width), Int32(info.height), xi, xw, yi, yw)
+                }
+            }
+            if status == 0 { return out }
+        }
         switch image.depth {
         case .uint8: separable(image.bytes, &out.bytes, from: image.info, to: info, xt, yt, halfUp: quantized)
         case .uint16: separable(image.words, &out.words, from: image.info, to: info, xt, yt, halfUp: quantized)

@@ -24,6 +24,17 @@ public enum BorderMode: String, SpecEnum, Codable, Sendable {
     case replicate
     case wrap
 
+    /// The mode's number in CCopiaPixels (`CCOPIA_BORDER_*`).
+    var cCode: Int32 {
+        switch self {
+        case .constant: 0
+        case .reflect101: 1
+        case .reflect: 2
+        case .replicate: 3
+        case .wrap: 4
+        }
+    }
+
     /// The index inside `0..<length` that position `p` reads, or -1 for `constant` outside the image
     /// (OpenCV's `borderInterpolate`). `length` must be positive.
     @inlinable

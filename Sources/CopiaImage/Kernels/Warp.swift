@@ -1,3 +1,4 @@
+import CCopiaPixels
 import Foundation
 
 /// A 2x3 affine map `x' = a x + b y + c`, `y' = d x + e y + f` (OpenCV's warp matrix layout), in pixel coordinates
@@ -98,6 +99,19 @@ public enum WarpKernels {
         }
         let (a, b, c) = (Float(m.a), Float(m.b), Float(m.c))
         let (d, e, f) = (Float(m.d), Float(m.e), Float(m.f))
+        if image.depth == .uint8 && interpolation != .bicubic && image.info.pixelCount > 0 && width > 0 && height > 0 {
+            // The whole warp in C (bilinear; `area` warps as bilinear): the same Float coordinates and weights.
+            let cval = fillSamples(fill, channels: image.channels, depth: image.depth).map { Int32($0) }
+            var out = Image(info: ImageInfo(width: width, height: height, channels: image.channels, depth: image.depth))
+            let coefficients = [a, b, c, d, e, f]
+            image.bytes.withUnsafeBufferPointer { s in
+                out.bytes.withUnsafeMutableBufferPointer { o in
+                    ccopia_warp_affine_bilinear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(image.channels),
+                                                   o.baseAddress!, Int32(width), Int32(height), coefficients, border.cCode, cval)
+                }
+            }
+            return out
+        }
         return resample(image, width: width, height: height, interpolation: interpolation, border: border, fill: fill) { y, xy in
             let Y = Float(y)
             for x in 0..<width {
@@ -166,6 +180,8 @@ public enum WarpKernels {
         let sampler = RowSampler(width: image.width, height: image.height, channels: image.channels,
                                  interpolation: interpolation, border: border, fill: cval, maxValue: image.depth.maxValue)
         var xy = [Float](repeating: 0, count: 2 * outInfo.width)
+        let cfill = cval.map { Int32($0) }
+        let bilinear8 = image.depth == .uint8 && (interpolation == .bilinear || interpolation == .area)
         xy.withUnsafeMutableBufferPointer { xyb in
             switch image.depth {
             case .uint8:
@@ -173,7 +189,13 @@ public enum WarpKernels {
                     out.bytes.withUnsafeMutableBufferPointer { d in
                         for y in 0..<outInfo.height {
                             coordinates(y, xyb)
-                            sampler.sampleRow(s, xy: UnsafeBufferPointer(xyb), into: d.baseAddress! + y * outInfo.width * image.channels)
+                            let row = d.baseAddress! + y * outInfo.width * image.channels
+                            if bilinear8 {
+                                ccopia_sample_row_bilinear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(image.channels),
+                                                              xyb.baseAddress!, outInfo.width, row, border.cCode, cfill)
+                            } else {
+                                sampler.sampleRow(s, xy: UnsafeBufferPointer(xyb), into: row)
+                            }
                         }
                     }
                 }
