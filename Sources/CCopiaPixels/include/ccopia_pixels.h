@@ -44,6 +44,10 @@ int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, 
  * holds count rounded up to even; `twoPi` is Swift's 2 * Float.pi (rounded toward zero). */
 void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi);
 
+/* logf(u), sinf(t), cosf(t) of four floats by the vector path ccopia_normals uses (0 when it is not available):
+ * for tests that compare it with libm. */
+int ccopia_pixels_vector_math(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut);
+
 /* d[i] = saturate(round_half_even((float(d[i]) + mu) + sd * z[i])) for i < count, maxValue 255. */
 void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, float sd);
 
