@@ -90,6 +90,9 @@ if arguments.count >= 3, arguments[1] == "--child-rss" {
 }
 
 try FileIO.makeDirectories(scratch)
+/// `COPIA_BENCH_ONLY=chain|digits|rss` runs one part; `COPIA_BENCH_JOBS=2` one worker count of the chain.
+let only = ProcessInfo.processInfo.environment["COPIA_BENCH_ONLY"]
+let chainJobs = ProcessInfo.processInfo.environment["COPIA_BENCH_JOBS"].flatMap(Int.init).map { [$0] } ?? [1, 2]
 
 // 1. The demo chain on 2,000 photo-sized JPEG inputs: the peers' real photo crops when they are there (the same files
 //    ../shared/peers/bench_albu.py reads), generated ones otherwise. Every input is copied and augmented once
@@ -112,7 +115,7 @@ let chainText = """
       {"stage": "write", "path": "\(scratch)/out"}]}
     """
 let chain = try Pipeline.parse(chainText)
-for jobs in [1, 2] {
+for jobs in chainJobs where only == nil || only == "chain" {
     let r = try timeRun(chain, out: "\(scratch)/out-\(jobs)", jobs: jobs)
     let augmented = r.outputs / 2
     emit(["figure": "demo_chain_images_per_second", "jobs": .number(Double(jobs)), "inputs": .string(photoSource),
@@ -125,7 +128,7 @@ for jobs in [1, 2] {
 
 // 2. The digits demo as the README runs it.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-if FileIO.exists(root + "/SampleData/digits") {
+if FileIO.exists(root + "/SampleData/digits"), only == nil || only == "digits" {
     var text = String(decoding: try FileIO.read(root + "/Pipelines/digits.json"), as: UTF8.self)
     text = text.replacingOccurrences(of: "\"SampleData/", with: "\"\(root)/SampleData/")
     let r = try timeRun(try Pipeline.parse(text), out: "\(scratch)/digits", jobs: 2)
@@ -134,7 +137,7 @@ if FileIO.exists(root + "/SampleData/digits") {
 }
 
 // 3. Peak RSS, 2,000 versus 20,000 inputs, each run in a fresh child process.
-for n in [2000, 20000] {
+for n in [2000, 20000] where only == nil || only == "rss" {
     let child = Process()
     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
     child.arguments = ["--child-rss", String(n)]
