@@ -8,7 +8,7 @@ import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
 let quick = arguments.contains("--quick")
-/// `--only NAME`: time one op (for profiling).
+/// `--only NAME`: time one op, or `--only chain` the bench_albu chain alone (for profiling).
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
 let photo = arguments.first { !$0.hasPrefix("--") && $0 != only } ?? "SampleData/photos/person/astronaut_01.jpg"
 
@@ -90,7 +90,7 @@ for (name, text) in perOp where only == nil || only == name {
         emit(["op": .string(name), "error": .string("\(error)")])
     }
 }
-if only != nil { exit(0) }
+if only != nil && only != "chain" { exit(0) }
 let chain = [#"{"op": "RandomResizedCrop", "size": [224, 224]}"#, #"{"op": "HorizontalFlip"}"#, #"{"op": "Rotate", "limit": 15}"#,
              #"{"op": "ColorJitter"}"#, #"{"op": "GaussianBlur", "p": 0.5}"#, #"{"op": "GaussNoise", "p": 0.5}"#].map(spec)
 let chainMs = try measure(chain, on: image, samples: quick ? 20 : 400)

@@ -452,8 +452,30 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
 /* MARK: - Separable correlation */
 
 /* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for i < len. */
+/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for i < len. Four independent
+ * accumulators of eight lanes each, so the adds overlap instead of waiting on one another. */
 INLINE void weighted_sum(float *out, const float *const *rows, const float *w, int taps, size_t len) {
     size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        v8f a0 = {0, 0, 0, 0, 0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+        for (int t = 0; t < taps; t++) {
+            const float *r = rows[t] + i;
+            float wt = w[t];
+            v8f x0, x1, x2, x3;
+            memcpy(&x0, r, sizeof x0);
+            memcpy(&x1, r + 8, sizeof x1);
+            memcpy(&x2, r + 16, sizeof x2);
+            memcpy(&x3, r + 24, sizeof x3);
+            a0 = a0 + x0 * wt;
+            a1 = a1 + x1 * wt;
+            a2 = a2 + x2 * wt;
+            a3 = a3 + x3 * wt;
+        }
+        memcpy(out + i, &a0, sizeof a0);
+        memcpy(out + i + 8, &a1, sizeof a1);
+        memcpy(out + i + 16, &a2, sizeof a2);
+        memcpy(out + i + 24, &a3, sizeof a3);
+    }
     for (; i + 8 <= len; i += 8) {
         v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
         for (int t = 0; t < taps; t++) {
@@ -596,57 +618,53 @@ AVX2_TARGET static inline __m128 logf4(__m128 x) {
     return _mm_andnot_ps(one, out);
 }
 
-/* Per-lane table entry j of table[n & 2 ? 1 : 0]. */
-AVX2_TARGET static inline __m256d tab_entry(__m256d use1, int j) {
-    return _mm256_blendv_pd(_mm256_set1_pd(sincos_tab[0][j]), _mm256_set1_pd(sincos_tab[1][j]), use1);
-}
-
-AVX2_TARGET static inline __m256d sin_poly(__m256d xs, __m256d x2, __m256d use1) {
-    __m256d a = _mm256_fmadd_pd(x2, tab_entry(use1, 12), tab_entry(use1, 10));
+/* glibc's sinf_poly for an even quadrant (the sine polynomial; its coefficients are the same in both tables). */
+AVX2_TARGET static inline __m256d sin_poly(__m256d xs, __m256d x2) {
+    const double *p = sincos_tab[0];
+    __m256d a = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[12]), _mm256_set1_pd(p[10]));
     __m256d x3 = _mm256_mul_pd(x2, xs);
     __m256d x5 = _mm256_mul_pd(x2, x3);
-    __m256d b = _mm256_fmadd_pd(x3, tab_entry(use1, 8), xs);
+    __m256d b = _mm256_fmadd_pd(x3, _mm256_set1_pd(p[8]), xs);
     return _mm256_fmadd_pd(a, x5, b);
 }
 
-AVX2_TARGET static inline __m256d cos_poly(__m256d x2, __m256d use1) {
+/* The cosine polynomial with table 0. Table 1 negates every cosine coefficient, and negating the inputs of each
+ * fused operation negates its exactly rounded result, so table 1's value is this one negated. */
+AVX2_TARGET static inline __m256d cos_poly(__m256d x2) {
+    const double *p = sincos_tab[0];
     __m256d x4 = _mm256_mul_pd(x2, x2);
-    __m256d c = _mm256_fmadd_pd(x2, tab_entry(use1, 7), tab_entry(use1, 6));
-    __m256d d = _mm256_fmadd_pd(x2, tab_entry(use1, 13), tab_entry(use1, 11));
+    __m256d c = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[7]), _mm256_set1_pd(p[6]));
+    __m256d d = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[13]), _mm256_set1_pd(p[11]));
     __m256d x6 = _mm256_mul_pd(x2, x4);
-    __m256d e = _mm256_fmadd_pd(x4, tab_entry(use1, 9), c);
+    __m256d e = _mm256_fmadd_pd(x4, _mm256_set1_pd(p[9]), c);
     return _mm256_fmadd_pd(d, x6, e);
 }
 
-/* sinf and cosf of four floats with |t| < 120 (glibc's fast-reduction range). */
+/* sinf and cosf of four floats with |t| < 120 (glibc's fast-reduction range). Below pi/4 glibc evaluates the same
+ * polynomials on the unreduced argument with table 0, which is the reduced path with n = 0. */
 AVX2_TARGET static inline void sincosf4(__m128 t, __m128 *sinOut, __m128 *cosOut) {
     __m256d x = _mm256_cvtps_pd(t);
     __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(t), 20), _mm_set1_epi32(0x7ff));
     __m128i tiny = _mm_cmpgt_epi32(_mm_set1_epi32(0x398), top);   /* top <= 0x397 */
     __m128i small = _mm_cmpgt_epi32(_mm_set1_epi32(0x3f4), top);  /* top <= 0x3f3 */
-    /* reduced */
     __m128i n = _mm256_cvttpd_epi32(_mm256_mul_pd(x, _mm256_set1_pd(sincos_tab[0][4])));
     n = _mm_srai_epi32(_mm_add_epi32(n, _mm_set1_epi32(0x800000)), 24);
+    n = _mm_andnot_si128(small, n);
     __m256d nd = _mm256_cvtepi32_pd(n);
-    __m256d xr = _mm256_fnmadd_pd(nd, _mm256_set1_pd(sincos_tab[0][5]), x);
-    __m256d x2r = _mm256_mul_pd(xr, xr);
-    __m256i n64 = _mm256_cvtepi32_epi64(n);
-    __m256d use1 = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(n64, _mm256_set1_epi64x(2)), _mm256_set1_epi64x(2)));
-    __m256d odd = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(n64, _mm256_set1_epi64x(1)), _mm256_set1_epi64x(1)));
-    /* sign[n & 3] is -1 for n & 3 in {1, 2}: bit 0 xor bit 1 */
-    __m256i flip = _mm256_and_si256(_mm256_xor_si256(n64, _mm256_srli_epi64(n64, 1)), _mm256_set1_epi64x(1));
-    __m256d sign = _mm256_blendv_pd(_mm256_set1_pd(1.0), _mm256_set1_pd(-1.0),
-                                    _mm256_castsi256_pd(_mm256_cmpeq_epi64(flip, _mm256_set1_epi64x(1))));
-    __m256d xs = _mm256_mul_pd(xr, sign);
-    __m256d sp = sin_poly(xs, x2r, use1), cp = cos_poly(x2r, use1);
-    __m256d sinR = _mm256_blendv_pd(sp, cp, odd), cosR = _mm256_blendv_pd(cp, sp, odd);
-    /* small */
-    __m256d zero = _mm256_setzero_pd();
-    __m256d x2 = _mm256_mul_pd(x, x);
-    __m256d sinS = sin_poly(x, x2, zero), cosS = cos_poly(x2, zero);
+    __m256d reduced = _mm256_fnmadd_pd(nd, _mm256_set1_pd(sincos_tab[0][5]), x);
     __m256d smallMask = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(small));
-    __m128 sinF = _mm256_cvtpd_ps(_mm256_blendv_pd(sinR, sinS, smallMask));
-    __m128 cosF = _mm256_cvtpd_ps(_mm256_blendv_pd(cosR, cosS, smallMask));
+    __m256d xr = _mm256_blendv_pd(reduced, x, smallMask);
+    __m256d x2 = _mm256_mul_pd(xr, xr);
+    __m256i n64 = _mm256_cvtepi32_epi64(n);
+    __m256d odd = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(n64, _mm256_set1_epi64x(1)), _mm256_set1_epi64x(1)));
+    /* sign[n & 3] is -1 for n & 3 in {1, 2} (bit 0 xor bit 1); table 1 (n & 2) negates the cosine polynomial */
+    __m256i flip = _mm256_slli_epi64(_mm256_xor_si256(n64, _mm256_srli_epi64(n64, 1)), 63);
+    __m256i cosFlip = _mm256_slli_epi64(_mm256_srli_epi64(n64, 1), 63);
+    __m256d xs = _mm256_mul_pd(xr, _mm256_castsi256_pd(_mm256_or_si256(flip, _mm256_castpd_si256(_mm256_set1_pd(1.0)))));
+    __m256d sp = sin_poly(xs, x2);
+    __m256d cp = _mm256_xor_pd(cos_poly(x2), _mm256_castsi256_pd(cosFlip));
+    __m256d sinR = _mm256_blendv_pd(sp, cp, odd), cosR = _mm256_blendv_pd(cp, sp, odd);
+    __m128 sinF = _mm256_cvtpd_ps(sinR), cosF = _mm256_cvtpd_ps(cosR);
     *sinOut = _mm_blendv_ps(sinF, t, _mm_castsi128_ps(tiny));
     *cosOut = _mm_blendv_ps(cosF, _mm_set1_ps(1.0f), _mm_castsi128_ps(tiny));
 }
