@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CopiaLearn", dependencies: ["CopiaCore", "CCopiaBLAS"]),
         .target(name: "CopiaReport", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable"]),
         .target(name: "Copia", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable", "CopiaReport"]),
-        .target(name: "CopiaCLI", dependencies: ["Copia", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CopiaCLI", dependencies: ["Copia", "CopiaTable", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "copia", dependencies: ["CopiaCLI"]),
 
         // MARK: - Tests

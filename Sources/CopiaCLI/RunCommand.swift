@@ -1,5 +1,6 @@
 import ArgumentParser
 import Copia
+import CopiaTable
 import Foundation
 
 struct RunCommand: ParsableCommand {
@@ -97,13 +98,32 @@ struct SchemaCommand: ParsableCommand {
 struct OpsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Lists every augmentation op with its parameters and defaults."
+        abstract: "Lists every augmentation op (or, with --samplers, every table sampler) with its parameters and defaults."
     )
 
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "List the table samplers of the oversample, undersample and balance stages instead.")
+    var samplers = false
+
     func run() throws {
+        if samplers {
+            let list: [(String, String, JSONObject)] = ResamplerSpec.variants.map { v in
+                var defaults = ResamplerSpec.defaults(of: v).resolved
+                defaults["sampler"] = nil
+                return (v.name, v.summary, defaults)
+            }
+            if json {
+                say(JSONWriter.pretty(.array(list.map { ["sampler": .string($0.0), "summary": .string($0.1), "defaults": .object($0.2)] })), terminator: "")
+            } else {
+                for (name, summary, defaults) in list {
+                    say("\(name)  " + defaults.map { "\($0.key)=\(JSONWriter.compact($0.value))" }.joined(separator: " "))
+                    say("    \(summary)")
+                }
+            }
+            return
+        }
         let entries = ImageOps.entries
         if json {
             let list: [JSONValue] = entries.map { e in

@@ -40,6 +40,13 @@ import Testing
         #expect(rotate["defaults"]?["p"] != nil)
     }
 
+    @Test func opsWithSamplersListsEveryTableSampler() throws {
+        let result = CopiaMain.capture(["ops", "--samplers", "--json"])
+        #expect(result.status == 0)
+        let names = try JSONParser.parse(result.stdout).arrayValue!.map { $0["sampler"]!.stringValue! }
+        #expect(Set(names) == Set(SamplerStage.overSamplers + SamplerStage.underSamplers))
+    }
+
     @Test func validateReportsEveryProblemAndExits64() throws {
         let folder = TestSupport.temporaryFolder("validate")
         let path = folder + "/p.json"
