@@ -22,7 +22,7 @@ int ccopia_pixels_has_avx2(void) {
 #endif
 }
 
-static int use_avx2(void) {
+__attribute__((unused)) static int use_avx2(void) {
     static int cached = -1;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) { v = ccopia_pixels_has_avx2(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
@@ -795,6 +795,7 @@ void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, flo
 
 INLINE int resize_linear_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
                               const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
+    (void)sh;  /* yi holds only rows below sh */
     size_t rowOut = (size_t)dw * cn, rowIn = (size_t)sw * cn;
     int32_t *tmp = malloc(sizeof(int32_t) * rowOut * 2);
     if (!tmp) return -1;
