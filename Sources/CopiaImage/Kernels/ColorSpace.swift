@@ -14,7 +14,7 @@ public enum ColorSpaceKernels {
     /// The luma of every pixel (the image itself for gray input): `cv2.cvtColor(img, COLOR_RGB2GRAY)`.
     public static func grayPlane(_ image: Image) -> [Int] {
         let cn = image.channels, n = image.info.pixelCount
-        if image.depth == .uint8 && cn >= 3 {
+        if image.depth == .uint8 && cn >= 3 && MemoryLayout<Int>.size == MemoryLayout<Int64>.size {
             return [Int](unsafeUninitializedCapacity: n) { out, count in
                 image.bytes.withUnsafeBufferPointer { s in
                     if n > 0 { ccopia_gray_u8(s.baseAddress!, n, Int32(cn), UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Int64.self)) }
