@@ -15,11 +15,7 @@ public struct SmallestMaxSize: Augmentation {
         interpolation = OpFields.interpolation(r)
     }
     public func sampleParameters(for image: ImageInfo, using rng: inout some RandomNumberGenerator) -> Parameters {
-        let side = min(image.width, image.height)
-        guard side > 0 else { return Parameters(width: image.width, height: image.height, interpolation: interpolation) }
-        let scale = Double(maxSize) / Double(side)
-        return Parameters(width: max(1, Int((Double(image.width) * scale).rounded(.toNearestOrEven))),
-                          height: max(1, Int((Double(image.height) * scale).rounded(.toNearestOrEven))), interpolation: interpolation)
+        Resize.Parameters.keepingAspect(of: image, side: min(image.width, image.height), to: maxSize, interpolation: interpolation)
     }
     public func outputInfo(for input: ImageInfo, with p: Parameters) -> ImageInfo {
         ImageInfo(width: p.width, height: p.height, channels: input.channels, depth: input.depth)
