@@ -22,7 +22,8 @@ struct ImageJob {
             }
         }
         let limits = DecodeLimits(maxPixels: source.maxPixels)
-        let checked = try InputCheck.run(index, limits: limits, jobs: options.jobs)
+        let checking = ProgressLine(label: "copia: checking inputs", total: index.count, enabled: options.showProgress && ProgressLine.stderrIsTerminal)
+        let checked = try InputCheck.run(index, limits: limits, jobs: options.jobs, progress: checking)
         var skipped: [String] = []
         var facts: [InputFacts] = []
         if !checked.failures.isEmpty {

@@ -20,7 +20,7 @@ enum InputCheck {
         init(limits: DecodeLimits) { decoder = ImageDecoder(limits: limits) }
     }
 
-    static func run(_ index: SampleIndex, limits: DecodeLimits, jobs: Int) throws -> Result {
+    static func run(_ index: SampleIndex, limits: DecodeLimits, jobs: Int, progress: ProgressLine? = nil) throws -> Result {
         let collected = Collected(count: index.count)
         let samples = index.samples
         try OrderedExecutor(jobs: jobs).run(range: 0..<samples.count, makeState: { Worker(limits: limits) }) { (i: Int, w: Worker) -> Swift.Result<InputFacts, Failure> in
@@ -55,7 +55,9 @@ enum InputCheck {
             }
         } commit: { i, result in
             collected.store(i, result)
+            progress?.advance()
         }
+        progress?.finish()
         return Result(facts: collected.facts, failures: collected.failures)
     }
 
