@@ -43,7 +43,7 @@ struct OutputFolder {
                 guard overwrite else {
                     throw RunError("\(root): already holds a Copia run; pass --resume to continue it or --overwrite to replace it")
                 }
-                try removeCopiaOutput(entries)
+                try removeCopiaOutput()
             }
         } else if FileIO.exists(root) {
             throw RunError("\(root): exists and is not a folder")
@@ -59,7 +59,7 @@ struct OutputFolder {
     }
 
     /// Removes a previous Copia output's files (only what a Copia run writes: split folders and metadata).
-    private func removeCopiaOutput(_ entries: [String]) throws {
+    private func removeCopiaOutput() throws {
         for rel in try FileIO.walk(root) {
             let top = rel.split(separator: "/").first.map(String.init) ?? rel
             if Split(rawValue: top) != nil || top == "masks" || OutputLayout.metadata.contains(rel) || top == OutputLayout.stateFolder

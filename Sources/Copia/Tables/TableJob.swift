@@ -272,14 +272,14 @@ struct TableJob {
             line["ops"] = []
             line["random"] = ["seed": .number(Double(spec.seed)), "stage": "balance", "sample": .string(key)]
         case .synthetic(let id, let sampler, let stage, let base, let neighbours, let gaps, let voters, let key):
+            let ref = { (q: Provenance) in sourceRef(q, table: table, rowHashes: rowHashes, sourcePath: sourcePath) }
+            let baseRef = ref(base), neighbourRefs = neighbours.map(ref)
             line["origin"] = "synthetic"
             line["synthetic"] = .string(id)
-            line["sources"] = .array([base] .map { sourceRef($0, table: table, rowHashes: rowHashes, sourcePath: sourcePath) }
-                                     + neighbours.map { sourceRef($0, table: table, rowHashes: rowHashes, sourcePath: sourcePath) })
-            var op: JSONObject = ["op": .string(sampler), "base": sourceRef(base, table: table, rowHashes: rowHashes, sourcePath: sourcePath)["id"]!,
-                                  "neighbours": .array(neighbours.map { sourceRef($0, table: table, rowHashes: rowHashes, sourcePath: sourcePath)["id"]! }),
+            line["sources"] = .array([baseRef] + neighbourRefs)
+            var op: JSONObject = ["op": .string(sampler), "base": baseRef["id"]!, "neighbours": .array(neighbourRefs.map { $0["id"]! }),
                                   "gaps": .array(gaps.map { .number($0) })]
-            if !voters.isEmpty { op["voters"] = .array(voters.map { sourceRef($0, table: table, rowHashes: rowHashes, sourcePath: sourcePath)["id"]! }) }
+            if !voters.isEmpty { op["voters"] = .array(voters.map { ref($0)["id"]! }) }
             line["ops"] = [.object(op)]
             line["random"] = ["seed": .number(Double(spec.seed)), "stage": .string(stage), "sample": .string(key)]
         }

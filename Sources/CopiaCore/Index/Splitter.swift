@@ -57,10 +57,11 @@ public struct Splitter: Sendable {
         for (i, s) in index.samples.enumerated() { members[s.group ?? "sample:" + s.id, default: []].append(i) }
         // A group's class: its most common label (ties broken by class order).
         var groupsByClass: [String: [String]] = [:]
+        let classOrder = Dictionary(uniqueKeysWithValues: index.classes.enumerated().map { ($1, $0) })
         for (group, indices) in members {
             var counts: [String: Int] = [:]
             for i in indices { counts[index.samples[i].label, default: 0] += 1 }
-            let label = index.classes.max { (counts[$0] ?? 0, -(index.classes.firstIndex(of: $0)!)) < (counts[$1] ?? 0, -(index.classes.firstIndex(of: $1)!)) }!
+            let label = index.classes.max { (counts[$0] ?? 0, -classOrder[$0]!) < (counts[$1] ?? 0, -classOrder[$1]!) }!
             groupsByClass[label, default: []].append(group)
         }
         var result = [Split](repeating: .train, count: index.count)
