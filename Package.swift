@@ -31,8 +31,8 @@ let package = Package(
         .target(name: "CopiaTable", dependencies: ["CopiaCore"]),
         .target(name: "CopiaLearn", dependencies: ["CopiaCore", "CCopiaBLAS"]),
         .target(name: "CopiaReport", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable"]),
-        .target(name: "Copia", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable", "CopiaReport"]),
-        .target(name: "CopiaCLI", dependencies: ["Copia", "CopiaTable", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Copia", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable", "CopiaLearn", "CopiaReport"]),
+        .target(name: "CopiaCLI", dependencies: ["Copia", "CopiaTable", "CopiaLearn", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "copia", dependencies: ["CopiaCLI"]),
 
         // MARK: - Tests
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CopiaImageTests", dependencies: ["CopiaImage", "CopiaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CopiaTableTests", dependencies: ["CopiaTable", "CopiaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CopiaLearnTests", dependencies: ["CopiaLearn", "CopiaTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CopiaTests", dependencies: ["Copia", "CopiaTestSupport"]),
+        .testTarget(name: "CopiaTests", dependencies: ["Copia", "CopiaLearn", "CopiaTestSupport"]),
         .testTarget(name: "CopiaCLITests", dependencies: ["CopiaCLI", "Copia", "CopiaTestSupport"]),
 
         // MARK: - Benchmarks (release builds print one JSON line per figure)

@@ -8,7 +8,8 @@ public struct CopiaCommand: ParsableCommand {
         commandName: "copia",
         abstract: "Turns a small, imbalanced dataset into a larger, balanced training set, with provenance for every sample.",
         version: copiaVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, OpsCommand.self, VerifyCommand.self, ReplayCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, OpsCommand.self, VerifyCommand.self, ReplayCommand.self,
+                      LearningRateFindCommand.self]
     )
 
     public init() {}

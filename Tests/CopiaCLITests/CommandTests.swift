@@ -102,3 +102,32 @@ import Testing
         #expect(missing.stderr.contains("did you mean \"train/class1/img_0000_bal001\""))
     }
 }
+
+@Suite struct LearningRateFindCommandTests {
+    /// A short range test through the command line writes the plot and the curve and prints the suggestion.
+    @Test func lrFindWritesAPlotAndSuggestsARate() throws {
+        let folder = TestSupport.temporaryFolder("lr-find")
+        let pipeline = folder + "/digits-vae.json"
+        try FileIO.writeAtomically(Array(try TestSupport.pipelineText("digits-vae.json").utf8), to: pipeline)
+        let result = CopiaMain.capture(["lr-find", pipeline, "--stage", "digits-vae", "--out", folder + "/lr", "--steps", "40"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("suggested learning rate: "))
+        let svg = String(decoding: try FileIO.read(folder + "/lr/lr-find.svg"), as: UTF8.self)
+        #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
+        let curve = try JSONParser.parse(try FileIO.read(folder + "/lr/lr-find.json"))
+        #expect(curve["rates"]?.arrayValue?.count ?? 0 >= 10)
+        #expect(curve["suggestedRate"]?.numberValue.map { $0 > 0 } == true)
+    }
+
+    @Test func lrFindNamesTheMissingStageAndExits64() throws {
+        let folder = TestSupport.temporaryFolder("lr-find-bad")
+        let pipeline = folder + "/digits.json"
+        try FileIO.writeAtomically(Array(try TestSupport.pipelineText("digits.json").utf8), to: pipeline)
+        let missing = CopiaMain.capture(["lr-find", pipeline, "--stage", "vae"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no model-bearing stage \"vae\""), "\(missing.stderr)")
+        let badSteps = CopiaMain.capture(["lr-find", pipeline, "--stage", "vae", "--steps", "1"])
+        #expect(badSteps.status == 64)
+        #expect(badSteps.stderr.contains("--steps"), "\(badSteps.stderr)")
+    }
+}

@@ -1,3 +1,5 @@
+import CopiaLearn
+
 /// Turns recipes into files and manifest lines on a bounded pool of workers.
 struct ImageExecution: Sendable {
     let plan: ImagePlan
@@ -6,8 +8,10 @@ struct ImageExecution: Sendable {
     let out: String
     let write: WriteStage
     let seed: UInt64
+    /// The trained generate-stage model, when the plan holds generated images.
+    var generator: GeneratorSnapshot? = nil
 
-    /// Per-thread codecs and buffers, reused across recipes.
+    /// Per-thread codecs, buffers and generator model, reused across recipes.
     final class Worker {
         let decoder: ImageDecoder
         let png: PNGEncoder
@@ -15,11 +19,13 @@ struct ImageExecution: Sendable {
         let hasher = SHA256()
         var bytes: [UInt8] = []
         var image = Image(info: ImageInfo(width: 0, height: 0, channels: 1))
+        let generator: VariationalAutoencoder?
 
-        init(write: WriteStage) {
+        init(write: WriteStage, generator: GeneratorSnapshot?) throws {
             decoder = ImageDecoder(limits: DecodeLimits(maxPixels: Int.max))
             png = PNGEncoder(level: write.pngCompression)
             jpeg = JPEGEncoder(quality: write.jpegQuality)
+            self.generator = try generator?.makeModel()
         }
     }
 
@@ -28,17 +34,25 @@ struct ImageExecution: Sendable {
         var folders = Set<String>()
         for o in plan.outputs[range] { folders.insert("\(o.split.rawValue)/\(index.samples[Int(o.source)].label)") }
         for f in folders.sorted() { try FileIO.makeDirectories(FileIO.join(out, f)) }
-        let write = self.write
-        try OrderedExecutor(jobs: jobs).run(range: range, makeState: { Worker(write: write) }) { i, worker in
-            try produce(plan.recipe(i), worker: worker)
+        let write = self.write, generator = self.generator
+        // A worker whose generator cannot be rebuilt (impossible for a snapshot taken in this process) fails its first
+        // generated recipe with the reason, instead of trapping.
+        try OrderedExecutor(jobs: jobs).run(range: range, makeState: { WorkerSlot(result: Result { try Worker(write: write, generator: generator) }) }) { i, slot in
+            try produce(plan.recipe(i), worker: try slot.result.get())
         } commit: { _, line in
             try manifest.append(line)
             progress.advance()
         }
     }
 
+    final class WorkerSlot {
+        let result: Result<Worker, any Error>
+        init(result: Result<Worker, any Error>) { self.result = result }
+    }
+
     /// Makes one output file and returns its manifest line.
     func produce(_ recipe: ImageRecipe, worker w: Worker) throws -> String {
+        if recipe.origin == .generated { return try produceGenerated(recipe, worker: w) }
         let sample = index.samples[recipe.source]
         let sourceFacts = facts[recipe.source]
         let sourceHash = try read(recipe.source, into: &w.bytes, worker: w)
@@ -46,7 +60,7 @@ struct ImageExecution: Sendable {
         var outputInfo = sourceFacts.info
         var partnerHashes: [String] = []
         switch recipe.origin {
-        case .original, .oversampled:
+        case .original, .oversampled, .generated:
             outputBytes = w.bytes
         case .augmented:
             try decode(recipe.source, into: &w.image, worker: w)
@@ -75,6 +89,40 @@ struct ImageExecution: Sendable {
             }
             line["sources"] = .array(sources)
         }
+        return JSONWriter.compact(.object(line))
+    }
+
+    /// Decodes a generated image from its latent code, writes it and returns its manifest line: no source file, the
+    /// generator's checkpoint and hash, the class it was conditioned on and the latent code itself.
+    private func produceGenerated(_ recipe: ImageRecipe, worker w: Worker) throws -> String {
+        guard let snapshot = generator, let model = w.generator, let key = recipe.randomSample,
+              let classIndex = snapshot.classes.firstIndex(of: recipe.label) else {
+            throw RunError("\(recipe.outputPath): planned as generated, but no generator was trained for class \(recipe.label)")
+        }
+        let z = GeneratorSnapshot.latentCode(seed: seed, name: snapshot.name, key: key, size: snapshot.latentSize)
+        let image = GeneratorSnapshot.decode(z, classIndex: classIndex, model: model, shape: snapshot.shape, classCount: snapshot.classes.count)
+        let bytes = try encode(image, as: recipe.format, worker: w)
+        w.hasher.update(bytes)
+        let hash = w.hasher.finish()
+        try FileIO.writeAtomically(bytes, to: FileIO.join(out, recipe.outputPath))
+        let line: JSONObject = [
+            "id": .string(recipe.id),
+            "path": .string(recipe.outputPath),
+            "sha256": .string(hash),
+            "bytes": .number(Double(bytes.count)),
+            "label": .string(recipe.label),
+            "split": .string(recipe.split.rawValue),
+            "origin": .string(recipe.origin.rawValue),
+            "width": .number(Double(image.width)),
+            "height": .number(Double(image.height)),
+            "sources": [],
+            "ops": [],
+            "generator": snapshot.reference,
+            "condition": .string(recipe.label),
+            "latent": .array(z.map { .number(Double($0)) }),
+            "random": ["seed": .number(Double(seed)), "stage": .string(recipe.randomStage ?? ""), "sample": .string(key)],
+            "encoding": encoding(for: recipe.format),
+        ]
         return JSONWriter.compact(.object(line))
     }
 

@@ -1,3 +1,4 @@
+import CopiaLearn
 import Foundation
 
 /// Runs an image pipeline: scan, check inputs, split, plan, execute, finish.
@@ -19,6 +20,9 @@ struct ImageJob {
             let refused = MaskSupport.refusedOps(in: pipeline.resolved)
             if !refused.isEmpty {
                 throw SpecError(file: pipeline.file, "\(Set(refused).sorted().joined(separator: ", ")) blend several images, so masks cannot follow them; remove them or the masks")
+            }
+            if spec.balance?.method == .generate {
+                throw SpecError(file: pipeline.file, "balance method \"generate\" makes images without masks; use \"augment\" when the source has masks")
             }
         }
         let limits = DecodeLimits(maxPixels: source.maxPixels)
@@ -60,7 +64,19 @@ struct ImageJob {
                                        resume: options.resume, overwrite: options.overwrite)
         let resumed = try ImageExecution.checkResumedPrefix(state.completePaths, against: plan, in: out)
         try FileIO.writeAtomically(JSONWriter.pretty(pipeline.resolved), to: folder.path(OutputLayout.resolvedSpec))
-        let execution = ImageExecution(plan: plan, index: index, facts: facts, out: out, write: spec.write!, seed: spec.seed)
+
+        // Fit the generator on the training split (again on resume: training is deterministic, so it gives the same
+        // checkpoint bytes, which the manifest lines already written name).
+        var generatorRecord: JSONValue?
+        var generator: GeneratorSnapshot?
+        if let stage = spec.generate, plan.outputs.contains(where: { $0.kind == .generated }) {
+            let set = try GeneratorTrainingSet.read(index: index, facts: facts, splits: splits, stage: stage)
+            (generator, generatorRecord) = try Self.trainGenerator(stage, set: set, seed: spec.seed, out: out, showProgress: options.showProgress)
+        }
+        let trained = clock.now
+
+        var execution = ImageExecution(plan: plan, index: index, facts: facts, out: out, write: spec.write!, seed: spec.seed)
+        execution.generator = generator
         let manifest = try ManifestWriter(path: folder.path(OutputLayout.manifest), keepingBytes: state.manifestBytes)
         let end = options.stopAfter.map { min(plan.count, resumed + $0) } ?? plan.count
         let progress = ProgressLine(label: "copia run", total: end - resumed, enabled: options.showProgress && ProgressLine.stderrIsTerminal)
@@ -72,18 +88,62 @@ struct ImageJob {
         }
 
         // Finish: dataset.json, and the run state goes away.
-        let timings = DatasetSummary.timings([("scanSeconds", (scanned - started).seconds), ("planSeconds", (planned - scanned).seconds),
-                                              ("executeSeconds", (executed - planned).seconds)])
-        let datasetSummary = DatasetSummary(classes: plan.classes, trainBefore: plan.trainCountsBefore, trainAfter: plan.trainCountsAfter,
+        var stageTimes = [("scanSeconds", (scanned - started).seconds), ("planSeconds", (planned - scanned).seconds)]
+        if generator != nil { stageTimes.append(("trainSeconds", (trained - planned).seconds)) }
+        stageTimes.append(("executeSeconds", (executed - trained).seconds))
+        let timings = DatasetSummary.timings(stageTimes)
+        var datasetSummary = DatasetSummary(classes: plan.classes, trainBefore: plan.trainCountsBefore, trainAfter: plan.trainCountsAfter,
                                      splitCounts: plan.splitCounts, outputs: plan.count,
                                      inputFingerprint: DatasetSummary.fingerprint(zip(index.samples, facts).map { ($0.id, $1.sha256) }),
                                      inputSamples: index.count, skipped: skipped)
+        if let generatorRecord { datasetSummary.extra["generators"] = [generatorRecord] }
         let dataset = datasetSummary.json(pipeline: pipeline, manifestHash: manifest.finishHash(), timings: timings)
         try FileIO.writeAtomically(JSONWriter.pretty(dataset), to: folder.path(OutputLayout.dataset))
         folder.finishState()
         var written: [Split: Int] = [:]
         for o in plan.outputs { written[o.split, default: 0] += 1 }
         return makeSummary(plan: plan, written: written, resumed: resumed, skipped: skipped, seconds: (clock.now - started).seconds, planLines: [])
+    }
+
+    /// Trains the generate stage's model, writes its checkpoint (`generators/<name>.ckpt`) and TensorBoard logs
+    /// (`logs/<name>/`), and returns the snapshot workers decode from with its dataset.json record.
+    static func trainGenerator(_ stage: GenerateStage, set: GeneratorTrainingSet, seed: UInt64, out: String,
+                               showProgress: Bool) throws -> (GeneratorSnapshot, JSONValue) {
+        let trainer = GeneratorTrainer(stage: stage, seed: seed, set: set)
+        if showProgress && ProgressLine.stderrIsTerminal {
+            FileHandle.standardError.write(Data("copia: training \(stage.name) (conditional VAE, \(set.data.shape[0]) images, \(stage.epochs) epochs)\n".utf8))
+        }
+        let logDirectory = FileIO.join(out, "logs/\(stage.name)")
+        let log: SummaryWriter
+        do {
+            // A fresh log per run; an interrupted run's event file would otherwise sit beside the new one.
+            if FileIO.isDirectory(logDirectory) { try FileManager.default.removeItem(atPath: logDirectory) }
+            log = try SummaryWriter(logDirectory: logDirectory)
+        } catch { throw RunError("\(logDirectory): \(error)") }
+        let outcome = try trainer.train(log: log)
+        let relative = "generators/\(stage.name).ckpt"
+        var snapshot = GeneratorSnapshot(name: stage.name, hiddenSize: stage.hiddenSize, latentSize: stage.latentSize, classes: set.classes,
+                                         shape: set.shape, checkpoint: Checkpoint(step: 0, tensors: [:]), path: relative, sha256: "")
+        snapshot.checkpoint = Checkpoint.capture(model: outcome.model, step: outcome.steps, metadata: snapshot.metadata)
+        try FileIO.makeDirectories(FileIO.join(out, "generators"))
+        do { snapshot.sha256 = try snapshot.checkpoint.write(to: FileIO.join(out, relative)) } catch { throw RunError("\(error)") }
+        var counts = JSONObject()
+        for (c, label) in set.classes.enumerated() { counts[label] = .number(Double(set.labels.count { $0 == c })) }
+        let record: JSONValue = [
+            "name": .string(stage.name),
+            "model": "vae",
+            "checkpoint": .string(relative),
+            "sha256": .string(snapshot.sha256),
+            "architecture": ["inputSize": .number(Double(set.shape.sampleCount)), "hiddenSize": .number(Double(stage.hiddenSize)),
+                             "latentSize": .number(Double(stage.latentSize)), "conditions": .array(set.classes.map { .string($0) }),
+                             "imageShape": [.number(Double(set.shape.height)), .number(Double(set.shape.width)), .number(Double(set.shape.channels))]],
+            "trainingImages": .object(counts),
+            "epochs": .number(Double(stage.epochs)),
+            "steps": .number(Double(outcome.steps)),
+            "finalLossPerImage": .number(outcome.epochLosses.last ?? .nan),
+            "logs": .string("logs/\(stage.name)"),
+        ]
+        return (snapshot, record)
     }
 
     private func makeSummary(plan: ImagePlan, written: [Split: Int], resumed: Int, skipped: [String], seconds: Double, planLines: [String]) -> RunSummary {

@@ -9,6 +9,9 @@ struct PlannedOutput: Sendable {
         case augmentCopy
         /// A balance stage fill.
         case balanceFill
+        /// A balance stage fill decoded by the generate stage's model (`source` is any training sample of the class,
+        /// `copy` numbers the class's generated images).
+        case generated
     }
 
     var source: Int32
@@ -37,6 +40,8 @@ struct ImagePlan: Sendable {
     let format: ImageFormat
     /// Training samples per class (indices, sorted by id), from which mixing ops draw partners.
     let trainMembers: [String: [Int]]
+    /// The generate stage's name, when balance fills with generated images.
+    let generatorName: String?
 
     var count: Int { outputs.count }
 
@@ -48,6 +53,9 @@ struct ImagePlan: Sendable {
         switch o.kind {
         case .original:
             return "\(o.split.rawValue)/\(sample.label)/\(stems[i]).\(originalExtension(i))"
+        case .generated:
+            let n = String(o.copy + 1)
+            return "train/\(sample.label)/generated_\(String(repeating: "0", count: max(0, 4 - n.count)))\(n).\(format.fileExtension)"
         case .augmentCopy, .balanceFill:
             let tag = o.kind == .augmentCopy ? "aug" : "bal"
             let n = String(o.copy)
@@ -64,6 +72,9 @@ struct ImagePlan: Sendable {
         case .original:
             return ImageRecipe(outputPath: outputPath(k), label: sample.label, split: o.split, origin: .original, source: i, ops: [],
                                randomStage: nil, randomSample: nil, format: facts[i].format)
+        case .generated:
+            return ImageRecipe(outputPath: outputPath(k), label: sample.label, split: .train, origin: .generated, source: i, ops: [],
+                               randomStage: "generate/\(generatorName ?? "generate")", randomSample: "\(sample.label)#\(o.copy)", format: format)
         case .augmentCopy, .balanceFill:
             let stage = o.kind == .augmentCopy ? "augment" : "balance"
             let key = "\(sample.id)#\(o.copy)"
@@ -144,12 +155,17 @@ struct ImagePlanner {
             }
             guard split == .train else { continue }
             // Balance: fill each class up to its target, spreading the new samples evenly over its training samples.
-            if let balance = spec.balance, spec.augment != nil {
+            if let balance = spec.balance, spec.augment != nil || balance.method == .generate {
+                let kind: PlannedOutput.Kind = balance.method == .generate ? .generated : .balanceFill
                 let targets = balance.targets(for: index.classes.compactMap { c in after[c].map { (c, $0) } })
                 for label in index.classes {
                     guard let current = after[label], let target = targets[label], target > current, let mine = members[label]?[.train] else { continue }
                     for j in 0..<(target - current) {
-                        outputs.append(PlannedOutput(source: Int32(mine[j % mine.count]), copy: Int32(j / mine.count), kind: .balanceFill, split: .train))
+                        if kind == .generated {
+                            outputs.append(PlannedOutput(source: Int32(mine[0]), copy: Int32(j), kind: .generated, split: .train))
+                        } else {
+                            outputs.append(PlannedOutput(source: Int32(mine[j % mine.count]), copy: Int32(j / mine.count), kind: .balanceFill, split: .train))
+                        }
                     }
                     after[label] = target
                 }
@@ -159,18 +175,20 @@ struct ImagePlanner {
         return ImagePlan(outputs: outputs, classes: index.classes, trainCountsBefore: before, trainCountsAfter: after, splitCounts: splitCounts,
                          index: index, facts: facts, stems: uniqueStems(), ops: spec.augment?.ops ?? [], seed: spec.seed,
                          format: spec.write?.format == .jpeg ? .jpeg : .png,
-                         trainMembers: members.mapValues { $0[.train] ?? [] })
+                         trainMembers: members.mapValues { $0[.train] ?? [] },
+                         generatorName: spec.balance?.method == .generate ? spec.generate?.name : nil)
     }
 
     /// File stems unique within each class folder (`a`, `a-2`, ... in id order). Augmented names add `_augNNN` or
-    /// `_balNNN`; an original whose own stem ends like that is renamed too, so names can never collide.
+    /// `_balNNN` and generated images are `generated_NNNN`; an original whose own stem looks like either is renamed
+    /// too, so names can never collide.
     private func uniqueStems() -> [String] {
         var used: [String: Set<String>] = [:]
         return index.samples.map { sample in
             let name = FileIO.lastComponent(of: sample.id)
             var stem = name
             if let dot = name.lastIndex(of: "."), dot != name.startIndex { stem = String(name[..<dot]) }
-            if stem.range(of: #"_(aug|bal)[0-9]{3,}$"#, options: .regularExpression) != nil { stem += "-orig" }
+            if stem.range(of: #"_(aug|bal)[0-9]{3,}$|^generated_[0-9]{4,}$"#, options: .regularExpression) != nil { stem += "-orig" }
             var candidate = stem
             var n = 2
             while !used[sample.label, default: []].insert(candidate).inserted {

@@ -6,6 +6,8 @@ public enum Origin: String, Codable, Sendable {
     case augmented
     /// An exact copy of a training row (random over-sampling).
     case oversampled
+    /// Decoded by the generate stage's model from a latent code.
+    case generated
 }
 
 /// One output image, with every random choice already made: pure data the executor turns into bytes.

@@ -25,6 +25,7 @@ public enum Replayer {
 
     public static func replay(line: JSONObject, manifest: String = "manifest.jsonl") throws -> Result {
         let id = line["id"]?.stringValue ?? "?"
+        if line["origin"]?.stringValue == Origin.generated.rawValue { return try replayGenerated(line: line, manifest: manifest) }
         guard let expected = line["sha256"]?.stringValue, let sources = line["sources"]?.arrayValue, let first = sources.first?.objectValue,
               let sourcePath = first["path"]?.stringValue, let sourceHash = first["sha256"]?.stringValue else {
             throw RunError("\(manifest): line for \(id) lacks sha256 or sources")
@@ -53,16 +54,47 @@ public enum Replayer {
                 partners[id] = try decoder.decode(partnerBytes)
             }
             image = try ImageChain.apply(ops, to: image, partners: partners)
-            guard let encoding = line["encoding"]?.objectValue, let format = encoding["format"]?.stringValue else {
-                throw RunError("\(manifest): \(id) has no encoding settings")
-            }
-            switch format {
-            case "png": output = try PNGEncoder(level: Int(encoding["level"]?.numberValue ?? 1)).encode(image)
-            case "jpeg": output = try JPEGEncoder(quality: Int(encoding["quality"]?.numberValue ?? 95)).encode(image)
-            default: throw RunError("\(manifest): \(id): unknown encoding format \"\(format)\"")
-            }
+            output = try encode(image, settings: line["encoding"]?.objectValue, id: id, manifest: manifest)
         }
-        var result = Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected)
+        return try withMask(Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected), line: line, ops: ops)
+    }
+
+    /// A generated image: the checkpoint named by the line (beside the manifest, checked against its hash) decodes the
+    /// recorded latent code for the recorded class.
+    private static func replayGenerated(line: JSONObject, manifest: String) throws -> Result {
+        let id = line["id"]?.stringValue ?? "?"
+        guard let expected = line["sha256"]?.stringValue, let generator = line["generator"]?.objectValue,
+              let checkpoint = generator["checkpoint"]?.stringValue, let checkpointHash = generator["sha256"]?.stringValue,
+              let condition = line["condition"]?.stringValue, let latent = line["latent"]?.arrayValue?.compactMap(\.numberValue) else {
+            throw RunError("\(manifest): line for \(id) lacks sha256, generator, condition or latent")
+        }
+        let out = FileIO.parentDirectory(of: manifest)
+        let snapshot = try GeneratorSnapshot.load(path: FileIO.join(out, checkpoint), relativePath: checkpoint, expectedSHA256: checkpointHash)
+        guard let classIndex = snapshot.classes.firstIndex(of: condition) else {
+            throw RunError("\(manifest): \(id): class \(condition) is not one the generator \(checkpoint) was trained on")
+        }
+        guard latent.count == snapshot.latentSize else {
+            throw RunError("\(manifest): \(id): latent has \(latent.count) values, the generator takes \(snapshot.latentSize)")
+        }
+        let image = GeneratorSnapshot.decode(latent.map { Float($0) }, classIndex: classIndex, model: try snapshot.makeModel(),
+                                             shape: snapshot.shape, classCount: snapshot.classes.count)
+        let output = try encode(image, settings: line["encoding"]?.objectValue, id: id, manifest: manifest)
+        return Result(id: id, bytes: output, sha256: SHA256.hex(output), expected: expected)
+    }
+
+    /// Encodes `image` with a manifest line's recorded encoder settings.
+    private static func encode(_ image: Image, settings: JSONObject?, id: String, manifest: String) throws -> [UInt8] {
+        guard let settings, let format = settings["format"]?.stringValue else { throw RunError("\(manifest): \(id) has no encoding settings") }
+        switch format {
+        case "png": return try PNGEncoder(level: Int(settings["level"]?.numberValue ?? 1)).encode(image)
+        case "jpeg": return try JPEGEncoder(quality: Int(settings["quality"]?.numberValue ?? 95)).encode(image)
+        default: throw RunError("\(manifest): \(id): unknown encoding format \"\(format)\"")
+        }
+    }
+
+    /// Adds the regenerated mask's hash to `result`, when the line has a mask.
+    private static func withMask(_ result: Result, line: JSONObject, ops: [AppliedOp]) throws -> Result {
+        var result = result
         if let mask = line["mask"]?.objectValue, let source = mask["source"]?.objectValue, let maskPath = source["path"]?.stringValue {
             let maskBytes = try FileIO.read(maskPath)
             guard SHA256.hex(maskBytes) == source["sha256"]?.stringValue else {

@@ -31,6 +31,15 @@ public enum Verifier {
             problems.append("\(datasetPath): missing; the run did not finish (continue it with copia run --resume)")
         }
 
+        // Generator checkpoints: the files generated samples name, with the hashes dataset.json recorded.
+        for generator in dataset?["generators"]?.arrayValue ?? [] {
+            guard let relative = generator["checkpoint"]?.stringValue, let expected = generator["sha256"]?.stringValue else { continue }
+            let path = FileIO.join(out, relative)
+            guard let bytes = try? FileIO.read(path) else { problems.append("\(path): missing (generator checkpoint in dataset.json)"); continue }
+            let actual = SHA256.hex(bytes)
+            if actual != expected { problems.append("\(path): sha256 \(actual), dataset.json says \(expected)") }
+        }
+
         // Table outputs: whole-file hashes from dataset.json, row hashes from the manifest.
         var tableRows: [String: [String]] = [:]
         if let files = dataset?["files"]?.objectValue {

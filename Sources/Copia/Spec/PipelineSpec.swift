@@ -13,7 +13,7 @@
 /// ```
 public struct PipelineSpec: SpecObject {
     public static let currentVersion = 1
-    public static let specDescription = "A Copia pipeline: source, split, augment, balance and write stages, run by `copia run`."
+    public static let specDescription = "A Copia pipeline: source, split, augment, generate, scale, oversample, undersample, balance and write stages, run by `copia run`."
 
     public var version: Int
     public var name: String
@@ -40,11 +40,11 @@ public struct PipelineSpec: SpecObject {
         guard !stages.isEmpty else { r.report("stages", "must contain at least a source and a write stage"); return }
         if kinds.first != .source { r.report(at(0), "the first stage must be \"source\", got \"\(kinds[0].rawValue)\"") }
         if kinds.last != .write { r.report(at(stages.count - 1), "the last stage must be \"write\", got \"\(kinds.last!.rawValue)\"") }
-        for kind in [Stage.Kind.source, .split, .write, .balance, .scale] {
+        for kind in [Stage.Kind.source, .split, .write, .balance, .scale, .generate] {
             let positions = kinds.indices.filter { kinds[$0] == kind }
             if positions.count > 1 { r.report(at(positions[1]), "only one \"\(kind.rawValue)\" stage is allowed") }
         }
-        let fits: Set<Stage.Kind> = [.augment, .scale, .oversample, .undersample, .balance]
+        let fits: Set<Stage.Kind> = [.augment, .scale, .oversample, .undersample, .balance, .generate]
         if let split = kinds.firstIndex(of: .split), let firstFit = kinds.firstIndex(where: { fits.contains($0) }), firstFit < split {
             r.report(at(split), "split must come before \(kinds[firstFit].rawValue), so nothing is fitted on held-out data")
         }
@@ -55,14 +55,23 @@ public struct PipelineSpec: SpecObject {
             let isTable = source.format == .table
             for (i, stage) in stages.enumerated() {
                 if case .augment = stage.body, isTable { r.report(at(i), "augment works on images; this source is a table") }
+                if case .generate = stage.body, isTable { r.report(at(i), "generate works on images for now; for a table use an oversample stage (SMOTE family)") }
                 if [.scale, .oversample, .undersample].contains(stage.kind), !isTable {
                     r.report(at(i), "\(stage.kind.rawValue) works on tables; this source is \(source.format.rawValue)")
                 }
                 if case .balance(let b) = stage.body {
                     if isTable, b.method == .augment { r.report("\(at(i)).method", "\"augment\" needs images; use \"randomOverSample\" or \"sampler\" for a table") }
-                    if !isTable, b.method != .augment, b.method != .auto { r.report("\(at(i)).method", "\"\(b.method.rawValue)\" works on tables; use \"augment\" for images") }
-                    if !isTable, augment == nil {
+                    if isTable, b.method == .generate { r.report("\(at(i)).method", "\"generate\" works on images for now; use \"sampler\" for a table") }
+                    if !isTable, ![.augment, .auto, .generate].contains(b.method) { r.report("\(at(i)).method", "\"\(b.method.rawValue)\" works on tables; use \"augment\" or \"generate\" for images") }
+                    if !isTable, b.method != .generate, augment == nil {
                         r.report(at(i), "balance with method \"augment\" needs an augment stage before it to say which ops to use")
+                    }
+                    if b.method == .generate {
+                        if let g = kinds.firstIndex(of: .generate) {
+                            if g > i { r.report(at(g), "generate must come before the balance stage that uses it") }
+                        } else if !isTable {
+                            r.report("\(at(i)).method", "method \"generate\" needs a generate stage before it, e.g. {\"stage\": \"generate\", \"model\": \"vae\"}")
+                        }
                     }
                 }
             }
@@ -76,17 +85,19 @@ public struct PipelineSpec: SpecObject {
     public var split: SplitStage? { stages.lazy.compactMap { if case .split(let s) = $0.body { s } else { nil } }.first }
     public var augment: AugmentStage? { stages.lazy.compactMap { if case .augment(let s) = $0.body { s } else { nil } }.last }
     public var scale: ScaleStage? { stages.lazy.compactMap { if case .scale(let s) = $0.body { s } else { nil } }.first }
+    public var generate: GenerateStage? { stages.lazy.compactMap { if case .generate(let s) = $0.body { s } else { nil } }.first }
     public var balance: BalanceStage? { stages.lazy.compactMap { if case .balance(let s) = $0.body { s } else { nil } }.first }
     public var write: WriteStage? { stages.lazy.compactMap { if case .write(let s) = $0.body { s } else { nil } }.first }
 }
 
 /// One stage, told apart by its `"stage"` key.
 public struct Stage: SpecUnion {
-    public enum Kind: String, Sendable { case source, split, augment, scale, oversample, undersample, balance, write }
+    public enum Kind: String, Sendable { case source, split, augment, generate, scale, oversample, undersample, balance, write }
     public enum Body: Sendable {
         case source(SourceStage)
         case split(SplitStage)
         case augment(AugmentStage)
+        case generate(GenerateStage)
         case scale(ScaleStage)
         case oversample(SamplerStage)
         case undersample(SamplerStage)
@@ -101,6 +112,7 @@ public struct Stage: SpecUnion {
         case .source: .source
         case .split: .split
         case .augment: .augment
+        case .generate: .generate
         case .scale: .scale
         case .oversample: .oversample
         case .undersample: .undersample
@@ -116,6 +128,7 @@ public struct Stage: SpecUnion {
             SpecVariant("source", summary: SourceStage.specDescription) { Stage(body: .source(SourceStage(reading: $0))) },
             SpecVariant("split", summary: SplitStage.specDescription) { Stage(body: .split(SplitStage(reading: $0))) },
             SpecVariant("augment", summary: AugmentStage.specDescription) { Stage(body: .augment(AugmentStage(reading: $0))) },
+            SpecVariant("generate", summary: GenerateStage.specDescription) { Stage(body: .generate(GenerateStage(reading: $0))) },
             SpecVariant("scale", summary: ScaleStage.specDescription) { Stage(body: .scale(ScaleStage(reading: $0))) },
             SpecVariant("oversample", summary: "Tables: adds rows with an over-sampler (SMOTE family, ADASYN, ...) fitted on the training split; every new row's base, neighbours and gap go to the manifest.") {
                 Stage(body: .oversample(SamplerStage(reading: $0, allowed: SamplerStage.overSamplers)))

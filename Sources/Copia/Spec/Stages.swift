@@ -108,6 +108,8 @@ public struct BalanceStage: SpecObject, Sendable {
         case randomOverSample
         /// New rows from the over-sampler in `sampler` (tables), with the balance targets as its sampling strategy.
         case sampler
+        /// New images decoded by the model of the generate stage (images).
+        case generate
     }
 
     public var strategy: Strategy
@@ -125,7 +127,7 @@ public struct BalanceStage: SpecObject, Sendable {
         counts = r.read("counts", default: [:], doc: "strategy counts: target training count per class label.") { (c: [String: Int]) in
             c.values.contains { $0 < 0 } ? "counts must be >= 0" : nil
         }
-        method = r.read("method", default: Method.auto, doc: "How new samples are made: augment (images), randomOverSample or sampler (tables); auto picks augment or randomOverSample.")
+        method = r.read("method", default: Method.auto, doc: "How new samples are made: augment or generate (images), randomOverSample or sampler (tables); auto picks augment or randomOverSample.")
         sampler = r.readOptional("sampler", doc: "method sampler: an over-sampler, e.g. {\"sampler\": \"SMOTE\", \"kNeighbors\": 5}; its samplingStrategy is replaced by this stage's targets.")
         samplerJSON = r.resolved["sampler"]
         if !r.isDescribing {
@@ -154,6 +156,45 @@ public struct BalanceStage: SpecObject, Sendable {
             out[label] = Swift.max(count, target)
         }
         return out
+    }
+}
+
+/// Trains a small generative model on the training split; balance's `method: generate` fills classes with its samples.
+public struct GenerateStage: SpecObject, Sendable {
+    public static let specDescription = "Trains a class-conditional VAE on the training split's images (CPU, seeded: same seed and machine, same weights); balance with method \"generate\" fills classes with images it decodes. The checkpoint (with its SHA-256 in dataset.json and every generated sample's manifest line) and TensorBoard logs go to the output; `copia lr-find` runs a learning-rate range test on the same model and data."
+
+    public enum Model: String, SpecEnum, Sendable {
+        /// A conditional variational autoencoder with Bernoulli outputs (Kingma & Welling, 2014; Sohn et al., 2015).
+        case vae
+    }
+
+    public enum Schedule: String, SpecEnum, Sendable {
+        /// `learningRate` throughout.
+        case constant
+        /// Cosine annealing from `learningRate` to zero over the run (Loshchilov & Hutter, 2017).
+        case cosine
+    }
+
+    public var name: String
+    public var model: Model
+    public var hiddenSize: Int
+    public var latentSize: Int
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var schedule: Schedule
+
+    public init(reading r: SpecReader) {
+        name = r.read("name", default: "generate", doc: "Names the checkpoint (generators/<name>.ckpt), the logs (logs/<name>/) and the stage for `copia lr-find --stage`.") { (n: String) in
+            n.isEmpty || n.contains { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? "must be letters, digits, - or _, got \"\(n)\"" : nil
+        }
+        model = r.read("model", default: Model.vae, doc: "The generative model: vae (a conditional VAE on the pixels).")
+        hiddenSize = r.read("hiddenSize", default: 256, in: 2...8192, doc: "Units of the encoder's and the decoder's hidden layer.")
+        latentSize = r.read("latentSize", default: 16, in: 1...1024, doc: "Dimensions of the latent code.")
+        epochs = r.read("epochs", default: 100, in: 1...100_000, doc: "Passes over the training split.")
+        batchSize = r.read("batchSize", default: 64, in: 1...65_536, doc: "Images per optimiser step.")
+        learningRate = r.read("learningRate", default: 1e-3, in: 1e-8...10, doc: "Adam's learning rate (the peak, with the cosine schedule); `copia lr-find` suggests one.")
+        schedule = r.read("schedule", default: Schedule.cosine, doc: "constant, or cosine annealing to zero.")
     }
 }
 
