@@ -33,6 +33,49 @@ void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, floa
  * exp/log are polynomials: exp relative error below 3e-7, log absolute error below 1.2e-7 (measured). */
 double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long n, float scale);
 
+/* The geometry of a square-kernel 2-D convolution: its input planes (channels x height x width) and output planes
+ * (out_height x out_width). A transposed convolution uses the geometry of the convolution it is the adjoint of: its
+ * output is `channels x height x width`, its input `out_height x out_width`. */
+typedef struct {
+    int channels, height, width;
+    int kernel, stride, padding;
+    int out_height, out_width;
+} ccopia_conv_shape;
+
+/* im2col of `batch` NCHW samples into cols (channels*k*k rows, batch*out_height*out_width columns); padding reads 0. */
+void ccopia_im2col(const ccopia_conv_shape *g, int batch, const float *x, float *cols);
+
+/* The adjoint of ccopia_im2col: writes x (every pixel) with the sums of the column entries that cover it. */
+void ccopia_col2im(const ccopia_conv_shape *g, int batch, const float *cols, float *x);
+
+/* Floats of workspace the conv2d kernels need for `chunk` samples at a time. */
+long ccopia_conv2d_workspace(const ccopia_conv_shape *g, int out_channels, int chunk);
+
+/* Conv2d forward of `batch` samples, `chunk` at a time, single-threaded GEMMs: y = w * x + bias (bias may be NULL).
+ * w is [out_channels, channels, k, k]; y is [batch, out_channels, out_height, out_width]. */
+void ccopia_conv2d_forward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
+                           const float *w, const float *bias, float *y, float *work);
+
+/* Conv2d backward: dw += dL/dw (accumulated chunk after chunk); when dx is not NULL, dx (written, not accumulated) gets
+ * dL/dx of the first dx_channels input channels only, shaped [batch, dx_channels, height, width]. */
+void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
+                            const float *dy, const float *w, float *dw, int dx_channels, float *dx, float *work);
+
+/* Floats of workspace the transposed-convolution kernels need for `chunk` samples at a time. */
+long ccopia_conv_transpose2d_workspace(const ccopia_conv_shape *g, int in_channels, int chunk);
+
+/* ConvTranspose2d forward: w is [in_channels, channels, k, k], x [batch, in_channels, out_height, out_width], y (written)
+ * [batch, channels, height, width]; bias may be NULL. */
+void ccopia_conv_transpose2d_forward(const ccopia_conv_shape *g, int in_channels, int batch, int chunk, const float *x,
+                                     const float *w, const float *bias, float *y, float *work);
+
+/* ConvTranspose2d backward: dw += dL/dw; dx (written; may be NULL) = dL/dx. */
+void ccopia_conv_transpose2d_backward(const ccopia_conv_shape *g, int in_channels, int batch, int chunk, const float *x,
+                                      const float *dy, const float *w, float *dw, float *dx, float *work);
+
+/* sums[c] += the sum of channel c of an NCHW buffer over batch and positions. */
+void ccopia_channel_sums(const float *x, int batch, int channels, long spatial, float *sums);
+
 /* The backend's name and configuration, for benchmark logs. */
 const char *ccopia_blas_backend(void);
 

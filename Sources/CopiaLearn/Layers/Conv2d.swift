@@ -1,17 +1,23 @@
+import CCopiaBLAS
 import CopiaCore
 
-/// A 2-D convolution over NCHW batches with a square kernel, stride and zero padding, as im2col plus one GEMM per batch.
+/// A 2-D convolution over NCHW batches with a square kernel, stride and zero padding, as im2col plus GEMM, a few samples
+/// per product, the batch shared between `BLAS.setThreads(_:)` threads.
 ///
 /// Weight `[out, in, k, k]` and bias `[out]` follow PyTorch's `nn.Conv2d`; the output is
-/// `[batch, out, (H + 2p - k) / s + 1, (W + 2p - k) / s + 1]`. The column matrix is kept between steps as workspace.
+/// `[batch, out, (H + 2p - k) / s + 1, (W + 2p - k) / s + 1]`. The input is kept for the backward pass, which
+/// rebuilds the column matrix chunk by chunk instead of storing the whole batch's.
 public final class Conv2d: Layer {
     public let weight: Parameter
     public let bias: Parameter?
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int
     public var isTraining = true
     private var geometry: ConvGeometry?
-    private var columns: [Float] = []
-    private var inputShape: [Int] = []
+    private var input = Tensor(shape: [0])
+    private let workspace = ConvolutionWorkspace()
+    private let gradientParts = ConvolutionWorkspace()
+    /// Tests only: threads and column-matrix floats per chunk, instead of `BLAS.setThreads(_:)`'s count and 1 MB.
+    var threadsOverride: Int?, chunkBudgetOverride: Int?
 
     /// - Parameters:
     ///   - initializer: for the weight (default He uniform, fan-in `in * k * k`); the bias starts at zero.
@@ -40,27 +46,31 @@ public final class Conv2d: Layer {
                              kernel: kernelSize, stride: stride, padding: padding)
         precondition(g.outHeight > 0 && g.outWidth > 0, "Conv2d: kernel \(kernelSize) too large for input \(input.shape)")
         geometry = g
-        inputShape = input.shape
-        let needed = g.rows * g.columns
-        if columns.count != needed { columns = [Float](repeating: 0, count: needed) }
-        input.scalars.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { g.im2col(x.baseAddress!, into: $0.baseAddress!) }
-        }
-        let spatial = g.outHeight * g.outWidth
-        let product = Tensor(shape: [outChannels, g.columns]) { y in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                columns.withUnsafeBufferPointer { c in
-                    BLAS.sgemm(m: outChannels, n: g.columns, k: g.rows, a: w.baseAddress!, b: c.baseAddress!,
-                               c: y.baseAddress!)
+        self.input = input
+        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
+        var workspaceShape = g.shape
+        workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
+        let inSize = inChannels * g.height * g.width, outSize = outChannels * g.outHeight * g.outWidth
+        let (outChannels, workspace, batch) = (self.outChannels, self.workspace, g.batch)
+        return Tensor(shape: [g.batch, outChannels, g.outHeight, g.outWidth]) { out in
+            input.scalars.withUnsafeBufferPointer { x in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    withOptionalPointer(bias?.value) { b in
+                        let (px, pw, pb, py) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: w.baseAddress),
+                                                UInt(bitPattern: b), UInt(bitPattern: out.baseAddress))
+                        Parallel.forEach(workers) { i in
+                            let r = sampleRange(i, of: workers, batch: batch)
+                            var shape = g.shape
+                            ccopia_conv2d_forward(&shape, Int32(outChannels), Int32(r.count), Int32(chunk),
+                                                  UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
+                                                  UnsafePointer(bitPattern: pw), UnsafePointer(bitPattern: pb),
+                                                  UnsafeMutablePointer(bitPattern: py)! + r.lowerBound * outSize,
+                                                  UnsafeMutablePointer(bitPattern: workspace.address(i)))
+                        }
+                    }
                 }
             }
-        }
-        return Tensor(shape: [g.batch, outChannels, g.outHeight, g.outWidth]) { out in
-            product.scalars.withUnsafeBufferPointer { p in
-                ChannelMajor.toBatchMajor(p.baseAddress!, batch: g.batch, channels: outChannels, spatial: spatial,
-                                          into: out.baseAddress!)
-            }
-            if let bias { addChannelBias(bias.value, to: out, batch: g.batch, channels: outChannels, spatial: spatial) }
         }
     }
 
@@ -70,67 +80,63 @@ public final class Conv2d: Layer {
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let g = geometry else { preconditionFailure("Conv2d.backward called before forward") }
-        let spatial = g.outHeight * g.outWidth
         precondition(outputGradient.shape == [g.batch, outChannels, g.outHeight, g.outWidth],
                      "Conv2d.backward expects \([g.batch, outChannels, g.outHeight, g.outWidth]), got \(outputGradient.shape)")
-        let dyP = Tensor(shape: [outChannels, g.columns]) { y in
+        let spatial = g.outHeight * g.outWidth
+        if let bias {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
-                ChannelMajor.fromBatchMajor(dy.baseAddress!, batch: g.batch, channels: outChannels, spatial: spatial,
-                                            into: y.baseAddress!)
-            }
-        }
-        if let bias { accumulateChannelSums(dyP, into: bias) }
-        // dW += dy · colsᵀ
-        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-            dyP.scalars.withUnsafeBufferPointer { dy in
-                columns.withUnsafeBufferPointer { c in
-                    BLAS.sgemm(transposeB: true, m: outChannels, n: g.rows, k: g.columns, a: dy.baseAddress!,
-                               b: c.baseAddress!, beta: 1, c: dw.baseAddress!)
+                bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                    ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), spatial, db.baseAddress)
                 }
             }
         }
-        if !needsInputGradient { return nil }
-        // dcols = Wᵀ · dy, written over the cached columns (no longer needed), then folded back.
-        columns.withUnsafeMutableBufferPointer { c in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                dyP.scalars.withUnsafeBufferPointer { dy in
-                    BLAS.sgemm(transposeA: true, m: g.rows, n: g.columns, k: outChannels, a: w.baseAddress!,
-                               b: dy.baseAddress!, c: c.baseAddress!)
+        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
+        var workspaceShape = g.shape
+        workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
+        let weightCount = weight.value.count
+        gradientParts.reserve(workers: workers, floats: weightCount)
+        for w in 1..<max(workers, 1) { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
+        let inSize = inChannels * g.height * g.width, outSize = outChannels * spatial
+        let (oc, ic, ws, parts, batch) = (Int32(outChannels), Int32(inChannels), workspace, gradientParts, g.batch)
+        let body = { (dx: UnsafeMutablePointer<Float>?) in
+            self.input.scalars.withUnsafeBufferPointer { x in
+                outputGradient.scalars.withUnsafeBufferPointer { dy in
+                    self.weight.value.scalars.withUnsafeBufferPointer { w in
+                        self.weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+                            let (px, pdy, pw, pdw, pdx) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: dy.baseAddress),
+                                                           UInt(bitPattern: w.baseAddress), UInt(bitPattern: dw.baseAddress),
+                                                           UInt(bitPattern: dx))
+                            Parallel.forEach(workers) { i in
+                                let r = sampleRange(i, of: workers, batch: batch)
+                                var shape = g.shape
+                                let dwi = i == 0 ? pdw : parts.address(i)
+                                ccopia_conv2d_backward(&shape, oc, Int32(r.count), Int32(chunk),
+                                                       UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
+                                                       UnsafePointer(bitPattern: pdy)! + r.lowerBound * outSize,
+                                                       UnsafePointer(bitPattern: pw), UnsafeMutablePointer(bitPattern: dwi),
+                                                       ic,
+                                                       pdx == 0 ? nil : UnsafeMutablePointer(bitPattern: pdx)! + r.lowerBound * inSize,
+                                                       UnsafeMutablePointer(bitPattern: ws.address(i)))
+                            }
+                        }
+                    }
                 }
             }
         }
-        var dx = Tensor(shape: inputShape)
-        dx.scalars.withUnsafeMutableBufferPointer { x in
-            columns.withUnsafeBufferPointer { g.col2im($0.baseAddress!, into: x.baseAddress!) }
+        var dx: Tensor? = nil
+        if needsInputGradient {
+            dx = Tensor(shape: input.shape) { body($0.baseAddress!) }
+        } else {
+            body(nil)
         }
+        addPartials(parts, workers: workers, count: weightCount, into: weight)
         return dx
     }
 }
 
-/// Adds `bias[c]` to every position of channel `c` of an NCHW buffer.
-func addChannelBias(_ bias: Tensor, to out: UnsafeMutableBufferPointer<Float>, batch: Int, channels: Int, spatial: Int) {
-    bias.scalars.withUnsafeBufferPointer { b in
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let p = out.baseAddress! + (n * channels + c) * spatial
-                let v = b[c]
-                for i in 0..<spatial { p[i] += v }
-            }
-        }
-    }
-}
-
-/// Adds the row sums of a `[channels, columns]` tensor into a bias gradient.
-func accumulateChannelSums(_ x: Tensor, into bias: Parameter) {
-    let channels = x.shape[0], columns = x.shape[1]
-    x.scalars.withUnsafeBufferPointer { src in
-        bias.gradient.scalars.withUnsafeMutableBufferPointer { g in
-            for c in 0..<channels {
-                var s: Float = 0
-                let row = src.baseAddress! + c * columns
-                for i in 0..<columns { s += row[i] }
-                g[c] += s
-            }
-        }
-    }
+/// Calls `body` with the address of `tensor`'s scalars, or with nil when there is no tensor.
+func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let tensor else { return body(nil) }
+    return tensor.scalars.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -1,7 +1,9 @@
+import CCopiaBLAS
 import CopiaCore
 
 /// A 2-D transposed convolution ("deconvolution") over NCHW batches: the adjoint of `Conv2d` with the same kernel,
-/// stride and padding, computed as one GEMM followed by col2im.
+/// stride and padding, computed as GEMM followed by col2im, a few samples per product, the batch shared between
+/// `BLAS.setThreads(_:)` threads.
 ///
 /// Weight `[in, out, k, k]` and bias `[out]` follow PyTorch's `nn.ConvTranspose2d`; the output is
 /// `[batch, out, (H - 1) s - 2p + k, (W - 1) s - 2p + k]`.
@@ -11,8 +13,11 @@ public final class ConvTranspose2d: Layer {
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int
     public var isTraining = true
     private var geometry: ConvGeometry?
-    private var inputP: [Float] = []
-    private var columns: [Float] = []
+    private var input = Tensor(shape: [0])
+    private let workspace = ConvolutionWorkspace()
+    private let gradientParts = ConvolutionWorkspace()
+    /// Tests only: threads and column-matrix floats per chunk, instead of `BLAS.setThreads(_:)`'s count and 1 MB.
+    var threadsOverride: Int?, chunkBudgetOverride: Int?
 
     /// - Parameters:
     ///   - initializer: for the weight (default He uniform, fan-in `out * k * k` as PyTorch computes it for this
@@ -47,78 +52,93 @@ public final class ConvTranspose2d: Layer {
                              stride: stride, padding: padding)
         precondition(g.outHeight == hin && g.outWidth == win, "ConvTranspose2d: inconsistent geometry for \(input.shape)")
         geometry = g
-        let spatialIn = hin * win
-        if inputP.count != input.count { inputP = [Float](repeating: 0, count: input.count) }
-        if columns.count != g.rows * g.columns { columns = [Float](repeating: 0, count: g.rows * g.columns) }
-        input.scalars.withUnsafeBufferPointer { x in
-            inputP.withUnsafeMutableBufferPointer { y in
-                ChannelMajor.fromBatchMajor(x.baseAddress!, batch: n, channels: inChannels, spatial: spatialIn,
-                                            into: y.baseAddress!)
-            }
-        }
-        // cols [out k k, n hin win] = Wᵀ [out k k, in] · x [in, n hin win]
-        columns.withUnsafeMutableBufferPointer { c in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                inputP.withUnsafeBufferPointer { x in
-                    BLAS.sgemm(transposeA: true, m: g.rows, n: g.columns, k: inChannels, a: w.baseAddress!,
-                               b: x.baseAddress!, c: c.baseAddress!)
-                }
-            }
-        }
-        var out = Tensor(shape: [n, outChannels, hout, wout])
-        out.scalars.withUnsafeMutableBufferPointer { o in
-            columns.withUnsafeBufferPointer { g.col2im($0.baseAddress!, into: o.baseAddress!) }
-            if let bias { addChannelBias(bias.value, to: o, batch: n, channels: outChannels, spatial: hout * wout) }
-        }
-        return out
-    }
-
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let g = geometry else { preconditionFailure("ConvTranspose2d.backward called before forward") }
-        precondition(outputGradient.shape == [g.batch, outChannels, g.height, g.width],
-                     "ConvTranspose2d.backward expects \([g.batch, outChannels, g.height, g.width]), got \(outputGradient.shape)")
-        if let bias {
-            let spatial = g.height * g.width
-            outputGradient.scalars.withUnsafeBufferPointer { dy in
-                bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                    for b in 0..<g.batch {
-                        for c in 0..<outChannels {
-                            let p = dy.baseAddress! + (b * outChannels + c) * spatial
-                            var s: Float = 0
-                            for i in 0..<spatial { s += p[i] }
-                            db[c] += s
+        self.input = input
+        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, n))
+        let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
+        var workspaceShape = g.shape
+        workspace.reserve(workers: workers,
+                          floats: ccopia_conv_transpose2d_workspace(&workspaceShape, Int32(inChannels), Int32(chunk)))
+        let inSize = inChannels * hin * win, outSize = outChannels * hout * wout
+        let (inChannels, workspace) = (self.inChannels, self.workspace)
+        return Tensor(shape: [n, outChannels, hout, wout]) { out in
+            input.scalars.withUnsafeBufferPointer { x in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    withOptionalPointer(bias?.value) { b in
+                        let (px, pw, pb, py) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: w.baseAddress),
+                                                UInt(bitPattern: b), UInt(bitPattern: out.baseAddress))
+                        Parallel.forEach(workers) { i in
+                            let r = sampleRange(i, of: workers, batch: n)
+                            var shape = g.shape
+                            ccopia_conv_transpose2d_forward(&shape, Int32(inChannels), Int32(r.count), Int32(chunk),
+                                                            UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
+                                                            UnsafePointer(bitPattern: pw), UnsafePointer(bitPattern: pb),
+                                                            UnsafeMutablePointer(bitPattern: py)! + r.lowerBound * outSize,
+                                                            UnsafeMutablePointer(bitPattern: workspace.address(i)))
                         }
                     }
                 }
             }
         }
-        // dcols = im2col(dy), reusing the forward columns' buffer.
-        outputGradient.scalars.withUnsafeBufferPointer { dy in
-            columns.withUnsafeMutableBufferPointer { g.im2col(dy.baseAddress!, into: $0.baseAddress!) }
-        }
-        // dW [in, out k k] += x [in, n hw] · dcolsᵀ
-        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-            inputP.withUnsafeBufferPointer { x in
-                columns.withUnsafeBufferPointer { c in
-                    BLAS.sgemm(transposeB: true, m: inChannels, n: g.rows, k: g.columns, a: x.baseAddress!,
-                               b: c.baseAddress!, beta: 1, c: dw.baseAddress!)
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let g = geometry else { preconditionFailure("ConvTranspose2d.backward called before forward") }
+        precondition(outputGradient.shape == [g.batch, outChannels, g.height, g.width],
+                     "ConvTranspose2d.backward expects \([g.batch, outChannels, g.height, g.width]), got \(outputGradient.shape)")
+        if let bias {
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                    ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), g.height * g.width,
+                                        db.baseAddress)
                 }
             }
         }
-        // dx [in, n hw] = W [in, out k k] · dcols
-        let dxP = Tensor(shape: [inChannels, g.columns]) { y in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                columns.withUnsafeBufferPointer { c in
-                    BLAS.sgemm(m: inChannels, n: g.columns, k: g.rows, a: w.baseAddress!, b: c.baseAddress!,
-                               c: y.baseAddress!)
+        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
+        var workspaceShape = g.shape
+        workspace.reserve(workers: workers,
+                          floats: ccopia_conv_transpose2d_workspace(&workspaceShape, Int32(inChannels), Int32(chunk)))
+        let weightCount = weight.value.count
+        gradientParts.reserve(workers: workers, floats: weightCount)
+        for w in 1..<max(workers, 1) { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
+        let inSize = inChannels * g.outHeight * g.outWidth, outSize = outChannels * g.height * g.width
+        let (ic, ws, parts, batch) = (Int32(inChannels), workspace, gradientParts, g.batch)
+        let body = { (dx: UnsafeMutablePointer<Float>?) in
+            self.input.scalars.withUnsafeBufferPointer { x in
+                outputGradient.scalars.withUnsafeBufferPointer { dy in
+                    self.weight.value.scalars.withUnsafeBufferPointer { w in
+                        self.weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+                            let (px, pdy, pw, pdw, pdx) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: dy.baseAddress),
+                                                           UInt(bitPattern: w.baseAddress), UInt(bitPattern: dw.baseAddress),
+                                                           UInt(bitPattern: dx))
+                            Parallel.forEach(workers) { i in
+                                let r = sampleRange(i, of: workers, batch: batch)
+                                var shape = g.shape
+                                let dwi = i == 0 ? pdw : parts.address(i)
+                                ccopia_conv_transpose2d_backward(
+                                    &shape, ic, Int32(r.count), Int32(chunk),
+                                    UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
+                                    UnsafePointer(bitPattern: pdy)! + r.lowerBound * outSize,
+                                    UnsafePointer(bitPattern: pw), UnsafeMutablePointer(bitPattern: dwi),
+                                    pdx == 0 ? nil : UnsafeMutablePointer(bitPattern: pdx)! + r.lowerBound * inSize,
+                                    UnsafeMutablePointer(bitPattern: ws.address(i)))
+                            }
+                        }
+                    }
                 }
             }
         }
-        return Tensor(shape: [g.batch, inChannels, g.outHeight, g.outWidth]) { dx in
-            dxP.scalars.withUnsafeBufferPointer { p in
-                ChannelMajor.toBatchMajor(p.baseAddress!, batch: g.batch, channels: inChannels,
-                                          spatial: g.outHeight * g.outWidth, into: dx.baseAddress!)
-            }
+        var dx: Tensor? = nil
+        if needsInputGradient {
+            dx = Tensor(shape: input.shape) { body($0.baseAddress!) }
+        } else {
+            body(nil)
         }
+        addPartials(parts, workers: workers, count: weightCount, into: weight)
+        return dx
     }
 }

@@ -1,10 +1,9 @@
-import Dispatch
+import CCopiaBLAS
 
-/// Geometry of a square-kernel 2-D convolution over a batch, and the im2col / col2im transforms that turn it into one
-/// matrix multiply (Chellapilla, Puri & Simard, 2006).
+/// Geometry of a square-kernel 2-D convolution over a batch, for the im2col + GEMM kernels in `CCopiaBLAS`
+/// (Chellapilla, Puri & Simard, 2006).
 ///
-/// The column matrix has `channels * k * k` rows and `batch * outHeight * outWidth` columns, so a whole batch is one
-/// GEMM with a long inner or outer dimension, which BLAS runs near peak even on small images.
+/// The column matrix of `b` samples has `channels * k * k` rows and `b * outHeight * outWidth` columns.
 struct ConvGeometry: Equatable {
     var batch: Int, channels: Int, height: Int, width: Int
     var kernel: Int, stride: Int, padding: Int
@@ -13,122 +12,73 @@ struct ConvGeometry: Equatable {
     var rows: Int { channels * kernel * kernel }
     var columns: Int { batch * outHeight * outWidth }
 
-    /// The output columns `lo..<hi` whose input column `ox * stride - padding + kx` lies inside the image (the rest
-    /// read padding). Hoisting this out of the inner loops leaves them branch-free.
-    @inline(__always)
-    func validColumns(kx: Int) -> (lo: Int, hi: Int) {
-        let wo = outWidth
-        var lo = 0
-        while lo < wo && lo * stride - padding + kx < 0 { lo += 1 }
-        var hi = wo
-        while hi > lo && (hi - 1) * stride - padding + kx >= width { hi -= 1 }
-        return (lo, hi)
+    /// The same geometry in the C kernels' terms (the batch is passed per call).
+    var shape: ccopia_conv_shape {
+        ccopia_conv_shape(channels: Int32(channels), height: Int32(height), width: Int32(width), kernel: Int32(kernel),
+                          stride: Int32(stride), padding: Int32(padding), out_height: Int32(outHeight),
+                          out_width: Int32(outWidth))
     }
 
     /// Fills `cols` (`rows x columns`) from the NCHW image batch `x`; padding reads as zero.
-    /// Channels are split between the BLAS's threads (each channel's rows and planes are disjoint).
     func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
-        let xBits = UInt(bitPattern: x), colsBits = UInt(bitPattern: cols)
-        forEachChannelRange { range in
-            im2col(UnsafePointer(bitPattern: xBits)!, into: UnsafeMutablePointer(bitPattern: colsBits)!, channels: range)
-        }
+        var s = shape
+        ccopia_im2col(&s, Int32(batch), x, cols)
     }
 
-    /// Adds the columns back into the NCHW batch `x` (which the caller zeroes first): the adjoint of `im2col`.
+    /// Writes the NCHW batch `x` with the sums of the column entries covering each pixel: the adjoint of `im2col`.
     func col2im(_ cols: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>) {
-        let xBits = UInt(bitPattern: x), colsBits = UInt(bitPattern: cols)
-        forEachChannelRange { range in
-            col2im(UnsafePointer(bitPattern: colsBits)!, into: UnsafeMutablePointer(bitPattern: xBits)!, channels: range)
-        }
+        var s = shape
+        ccopia_col2im(&s, Int32(batch), cols, x)
     }
 
-    /// Runs `body` over channel ranges, on as many threads as the BLAS uses when the transform is large enough.
-    private func forEachChannelRange(_ body: @Sendable (Range<Int>) -> Void) {
-        let workers = min(channels, BLAS.configuredThreads)
-        if workers <= 1 || rows * columns < 1 << 16 {
-            body(0..<channels)
-            return
-        }
-        let channels = self.channels
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            body((channels * w / workers)..<(channels * (w + 1) / workers))
-        }
-    }
-
-    private func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, channels range: Range<Int>) {
-        let ho = outHeight, wo = outWidth, hw = height * width, ncols = columns, s = stride
-        for c in range {
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    let dst = cols + ((c * kernel + ky) * kernel + kx) * ncols
-                    let (lo, hi) = validColumns(kx: kx)
-                    let ix0 = lo * s - padding + kx
-                    for b in 0..<batch {
-                        let src = x + (b * channels + c) * hw
-                        for oy in 0..<ho {
-                            let d = dst + (b * ho + oy) * wo
-                            let iy = oy * s - padding + ky
-                            if iy < 0 || iy >= height {
-                                d.update(repeating: 0, count: wo)
-                                continue
-                            }
-                            // Edges are a column or two: plain stores, not memset calls.
-                            for j in 0..<lo { d[j] = 0 }
-                            for j in hi..<wo { d[j] = 0 }
-                            let row = src + iy * width + ix0
-                            if s == 1 {
-                                (d + lo).update(from: row, count: hi - lo)
-                            } else {
-                                for j in 0..<(hi - lo) { d[lo + j] = row[j * s] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private func col2im(_ cols: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, channels range: Range<Int>) {
-        let ho = outHeight, wo = outWidth, hw = height * width, ncols = columns, s = stride
-        for c in range {
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    let src = cols + ((c * kernel + ky) * kernel + kx) * ncols
-                    let (lo, hi) = validColumns(kx: kx)
-                    let ix0 = lo * s - padding + kx
-                    for b in 0..<batch {
-                        let dst = x + (b * channels + c) * hw
-                        for oy in 0..<ho {
-                            let iy = oy * s - padding + ky
-                            if iy < 0 || iy >= height { continue }
-                            let sp = src + (b * ho + oy) * wo + lo
-                            let row = dst + iy * width + ix0
-                            for j in 0..<(hi - lo) { row[j * s] += sp[j] }
-                        }
-                    }
-                }
-            }
-        }
+    /// Samples per GEMM: as many as keep a chunk's column matrix near 1 MB (so it stays in L2 between im2col and the
+    /// product), at least one, at most a worker's share of the batch.
+    func chunkSize(workers: Int, budget: Int = 1 << 18) -> Int {
+        let perSample = rows * outHeight * outWidth
+        let share = (batch + workers - 1) / workers
+        return max(1, min(share, budget / max(perSample, 1)))
     }
 }
 
-/// Reorders `[batch, channels, spatial]` into `[channels, batch * spatial]` (and back), the layout GEMM outputs.
-enum ChannelMajor {
-    static func fromBatchMajor(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
-                               into y: UnsafeMutablePointer<Float>) {
-        for b in 0..<batch {
-            for c in 0..<channels {
-                (y + (c * batch + b) * spatial).update(from: x + (b * channels + c) * spatial, count: spatial)
-            }
-        }
+/// Per-thread scratch memory of a convolution layer, kept between steps so a step allocates nothing for it.
+final class ConvolutionWorkspace: @unchecked Sendable {
+    private var buffers: [UnsafeMutablePointer<Float>] = []
+    private var capacity = 0
+
+    /// At least `floats` floats for each of `workers` threads; earlier contents are not kept.
+    func reserve(workers: Int, floats: Int) {
+        if buffers.count == workers && capacity >= floats { return }
+        release()
+        capacity = max(floats, 1)
+        buffers = (0..<workers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: capacity) }
     }
 
-    static func toBatchMajor(_ y: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
-                             into x: UnsafeMutablePointer<Float>) {
-        for b in 0..<batch {
-            for c in 0..<channels {
-                (x + (b * channels + c) * spatial).update(from: y + (c * batch + b) * spatial, count: spatial)
-            }
+    /// The buffer of worker `w`, as an address that may cross into a concurrent loop.
+    func address(_ w: Int) -> UInt { UInt(bitPattern: buffers[w]) }
+
+    func buffer(_ w: Int) -> UnsafeMutablePointer<Float> { buffers[w] }
+
+    private func release() {
+        for b in buffers { b.deallocate() }
+        buffers = []
+        capacity = 0
+    }
+
+    deinit { release() }
+}
+
+/// How a batch is shared between threads: worker `w` of `workers` takes a contiguous range of samples.
+func sampleRange(_ w: Int, of workers: Int, batch: Int) -> Range<Int> {
+    (batch * w / workers)..<(batch * (w + 1) / workers)
+}
+
+/// Adds per-worker weight-gradient partials (workers 1...) into the gradient, in worker order (deterministic).
+func addPartials(_ workspace: ConvolutionWorkspace, workers: Int, count: Int, into gradient: Parameter) {
+    guard workers > 1 else { return }
+    gradient.gradient.scalars.withUnsafeMutableBufferPointer { g in
+        for w in 1..<workers {
+            let p = workspace.buffer(w)
+            for i in 0..<count { g[i] += p[i] }
         }
     }
 }

@@ -3,18 +3,19 @@ import CCopiaBLAS
 
 /// The matrix-multiply backend: `cblas_sgemm` from OpenBLAS on Linux, Accelerate on macOS.
 ///
-/// OpenBLAS starts as many threads as there are cores, which fights a pipeline's own workers; CopiaLearn therefore
-/// sets one BLAS thread the first time it multiplies, unless `OPENBLAS_NUM_THREADS` is set or `setThreads(_:)` was
-/// called. Benchmarks and single-model training call `setThreads(_:)` with the cores they own.
+/// CopiaLearn runs the BLAS itself single-threaded and splits work between its own threads: a large product into
+/// blocks of rows or columns, a convolution into samples (see `Conv2d`). OpenBLAS's own pool busy-waits
+/// (`sched_yield`) between products, which on a small machine takes the cores from the work around the products
+/// (im2col, activations); measured at 15% of a DCGAN step's CPU time. The thread count is one unless
+/// `OPENBLAS_NUM_THREADS` is set or `setThreads(_:)` was called, so a pipeline's own workers are not oversubscribed.
 public enum BLAS {
-    /// Sets how many threads the BLAS may use (at least 1). Accelerate manages its own pool and ignores this.
+    /// Sets how many threads CopiaLearn's products and convolutions may use (at least 1).
     public static func setThreads(_ threads: Int) {
         _ = defaultConfigured
-        ccopia_blas_set_threads(Int32(max(1, threads)))
         configuredThreadsStorage.store(max(1, threads))
     }
 
-    /// The thread count CopiaLearn's own parallel loops (im2col, col2im) use: the BLAS's, as last set.
+    /// The thread count CopiaLearn's products and parallel loops use, as last set.
     static var configuredThreads: Int {
         _ = defaultConfigured
         return configuredThreadsStorage.load()
@@ -22,31 +23,81 @@ public enum BLAS {
 
     private static let configuredThreadsStorage = ThreadCount()
 
-    /// The thread count the BLAS reports.
-    public static var threads: Int { Int(ccopia_blas_get_threads()) }
+    /// The thread count products use (`setThreads(_:)`, or `OPENBLAS_NUM_THREADS` as found at the first product).
+    public static var threads: Int { configuredThreads }
 
     /// The backend's name and build configuration (for benchmark logs).
     public static var backend: String { String(cString: ccopia_blas_backend()) }
 
-    /// One-time default of one thread, evaluated before the first product.
+    /// One-time setup before the first product: the BLAS's own threads off, CopiaLearn's count from the environment.
     static let defaultConfigured: Bool = {
         ccopia_blas_init()
-        if getenv("OPENBLAS_NUM_THREADS") == nil { ccopia_blas_set_threads(1) }
-        configuredThreadsStorage.store(Int(ccopia_blas_get_threads()))
+        let fromEnvironment = getenv("OPENBLAS_NUM_THREADS") != nil ? Int(ccopia_blas_get_threads()) : 1
+        ccopia_blas_set_threads(1)
+        configuredThreadsStorage.store(max(1, fromEnvironment))
         return true
     }()
 
+    /// Products below this many floating-point operations run on one thread (the hand-off costs more).
+    static let parallelThreshold = 1 << 22
+
     /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers; `op(A)` is `m x k`, `op(B)` is `k x n`.
     ///
+    /// Large products are split into blocks of rows (or of columns, whichever is longer) between the configured
+    /// threads; every element of `C` is still computed by one single-threaded call over the whole of `k`.
     /// The buffers' sizes are checked against the dimensions with a precondition (a wrong size is a programmer error).
     public static func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>) {
-        _ = defaultConfigured
-        let lda = transposeA ? m : k
-        let ldb = transposeB ? k : n
-        ccopia_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
-                     a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(max(n, 1)))
+        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta,
+              c: c, workers: configuredThreads, threshold: parallelThreshold)
+    }
+
+    /// `sgemm` on up to `workers` threads when it has at least `threshold` operations (tests split small products).
+    static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
+                      b: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, workers: Int, threshold: Int) {
+        let lda = max(transposeA ? m : k, 1), ldb = max(transposeB ? k : n, 1), ldc = max(n, 1)
+        let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        // Blocks start at multiples of 16, the GEMM kernels' register block.
+        let blocks = min(workers, extent / 16)
+        if blocks <= 1 || 2 * m * n * k < threshold {
+            ccopia_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        let pa = UInt(bitPattern: a), pb = UInt(bitPattern: b), pc = UInt(bitPattern: c)
+        let size = MemoryLayout<Float>.stride
+        Parallel.forEach(blocks) { w in
+            let lo = w == 0 ? 0 : (extent * w / blocks) & ~15
+            let hi = w == blocks - 1 ? extent : (extent * (w + 1) / blocks) & ~15
+            guard hi > lo else { return }
+            var a = pa, b = pb, c = pc, mm = m, nn = n
+            if splitRows {
+                a += UInt((transposeA ? lo : lo * lda) * size)
+                c += UInt(lo * ldc * size)
+                mm = hi - lo
+            } else {
+                b += UInt((transposeB ? lo * ldb : lo) * size)
+                c += UInt(lo * size)
+                nn = hi - lo
+            }
+            ccopia_sgemm(ta, tb, Int32(mm), Int32(nn), Int32(k), alpha, UnsafePointer(bitPattern: a), Int32(lda),
+                         UnsafePointer(bitPattern: b), Int32(ldb), beta, UnsafeMutablePointer(bitPattern: c),
+                         Int32(ldc))
+        }
+    }
+}
+
+/// CopiaLearn's fork-join parallelism: a few iterations on libdispatch's pool, the caller running one of them.
+enum Parallel {
+    /// Runs `body(0..<iterations)` concurrently and returns when all have finished; one iteration runs inline.
+    static func forEach(_ iterations: Int, _ body: @Sendable (Int) -> Void) {
+        if iterations <= 1 {
+            if iterations == 1 { body(0) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
     }
 }
 
