@@ -8,7 +8,7 @@
 #pragma STDC FP_CONTRACT OFF
 #pragma clang fp contract(off)
 
-#include "ccopia_pixels.h"
+#include "dispatch.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,28 +22,17 @@ int ccopia_pixels_has_avx2(void) {
 #endif
 }
 
-__attribute__((unused)) static int use_avx2(void) {
+static int forced_baseline = 0;
+
+void ccopia_pixels_force_baseline(int on) { __atomic_store_n(&forced_baseline, on != 0, __ATOMIC_RELAXED); }
+
+int ccopia_pixels_use_avx2(void) {
     static int cached = -1;
+    if (__atomic_load_n(&forced_baseline, __ATOMIC_RELAXED)) return 0;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) { v = ccopia_pixels_has_avx2(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
     return v;
 }
-
-#define INLINE static inline __attribute__((always_inline))
-#if defined(__x86_64__)
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-/* Defines name##_avx2 and name##_base around the inline body `impl`, and `dispatch` calls the right one. */
-#define TWO_VERSIONS(ret, name, params, args) \
-    AVX2_TARGET static ret name##_avx2 params { return name##_impl args; } \
-    static ret name##_base params { return name##_impl args; } \
-    static ret name##_pick params { return use_avx2() ? name##_avx2 args : name##_base args; }
-#else
-#define TWO_VERSIONS(ret, name, params, args) \
-    static ret name##_pick params { return name##_impl args; }
-#endif
-
-/* Eight floats as one value: lowered to AVX registers in the AVX2 version, to SSE pairs in the baseline. */
-typedef float v8f __attribute__((vector_size(32), aligned(4)));
 
 /* Swift's sampleFromFloat: clamp to [0, m] (NaN to 0), round half to even by adding and subtracting k = 1.5 * 2^23
  * (IEEE arithmetic without fast-math: the compiler keeps both operations). */
@@ -537,260 +526,6 @@ int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, 
     return separable_pick(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys);
 }
 
-/* MARK: - Gaussian noise */
-
-/* CounterRandom.philox: Philox4x32-10. */
-INLINE void philox(uint64_t counter, uint64_t stream, uint64_t key, uint64_t *o0, uint64_t *o1) {
-    uint32_t c0 = (uint32_t)counter, c1 = (uint32_t)(counter >> 32), c2 = (uint32_t)stream, c3 = (uint32_t)(stream >> 32);
-    uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        uint64_t p0 = 0xD2511F53ull * c0, p1 = 0xCD9E8D57ull * c2;
-        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0, hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-        uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
-        c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
-    }
-    *o0 = (uint64_t)c0 | (uint64_t)c1 << 32;
-    *o1 = (uint64_t)c2 | (uint64_t)c3 << 32;
-}
-
-INLINE void normal_pair(uint64_t bits, float twoPi, float *za, float *zb) {
-    float u1 = ((float)((uint32_t)bits >> 8) + 1) * 0x1p-24f;
-    float u2 = (float)((uint32_t)(bits >> 32) >> 8) * 0x1p-24f;
-    float r = sqrtf(-2 * logf(u1)), t = twoPi * u2;
-    *za = r * cosf(t);
-    *zb = r * sinf(t);
-}
-
-static void normals_libm(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi) {
-    size_t pairs = (count + 1) / 2, j = 0;
-    for (; j + 2 <= pairs; j += 2) {
-        uint64_t b0, b1;
-        philox(counter++, stream, key, &b0, &b1);
-        normal_pair(b0, twoPi, z + 2 * j, z + 2 * j + 1);
-        normal_pair(b1, twoPi, z + 2 * j + 2, z + 2 * j + 3);
-    }
-    if (j < pairs) {
-        uint64_t b0, b1;
-        philox(counter, stream, key, &b0, &b1);
-        normal_pair(b0, twoPi, z + 2 * j, z + 2 * j + 1);
-    }
-}
-
-#if defined(__x86_64__) && defined(__linux__)
-/* glibc's logf, sinf and cosf as its x86-64 FMA variants (__logf_fma, __sinf_fma, __cosf_fma, which glibc selects on
- * processors with AVX2 and FMA) compute them: the same tables, polynomials, reductions and fused operations, four
- * lanes at a time, for the arguments Box-Muller gives them (u1 in (0, 1], t in [0, 2 pi)). Checked against libm for
- * every one of those arguments (2^24 each) and, at first use, on a sample; any difference falls back to libm. */
-static const double logf_tab[16][2] = {
-    {0x1.661ec79f8f3bep+0, -0x1.57bf7808caadep-2}, {0x1.571ed4aaf883dp+0, -0x1.2bef0a7c06ddbp-2},
-    {0x1.49539f0f010b0p+0, -0x1.01eae7f513a67p-2}, {0x1.3c995b0b80385p+0, -0x1.b31d8a68224e9p-3},
-    {0x1.30d190c8864a5p+0, -0x1.6574f0ac07758p-3}, {0x1.25e227b0b8ea0p+0, -0x1.1aa2bc79c8100p-3},
-    {0x1.1bb4a4a1a343fp+0, -0x1.a4e76ce8c0e5ep-4}, {0x1.12358f08ae5bap+0, -0x1.1973c5a611cccp-4},
-    {0x1.0953f419900a7p+0, -0x1.252f438e10c1ep-5}, {0x1.0000000000000p+0, 0x0.0p+0},
-    {0x1.e608cfd9a47acp-1, 0x1.aa5aa5df25984p-5}, {0x1.ca4b31f026aa0p-1, 0x1.c5e53aa362eb4p-4},
-    {0x1.b2036576afce6p-1, 0x1.526e57720db08p-3}, {0x1.9c2d163a1aa2dp-1, 0x1.bc2860d224770p-3},
-    {0x1.886e6037841edp-1, 0x1.1058bc8a07ee1p-2}, {0x1.767dcf5534862p-1, 0x1.4043057b6ee09p-2}};
-static const double logf_ln2 = 0x1.62e42fefa39efp-1;
-static const double logf_a0 = -0x1.00ea348b88334p-2, logf_a1 = 0x1.5575b0be00b6ap-2, logf_a2 = -0x1.ffffef20a4123p-2;
-/* __sincosf_table[0] and [1]: signs, 2/pi * 2^24, pi/2, then c0 c1 s1 c2 s2 c3 s3 c4 as glibc lays them out. */
-static const double sincos_tab[2][14] = {
-    {1, -1, -1, 1, 0x1.45f306dc9c883p+23, 0x1.921fb54442d18p+0, 0x1.0000000000000p+0, -0x1.ffffffd0c621cp-2,
-     -0x1.555545995a603p-3, 0x1.55553e1068f19p-5, 0x1.1107605230bc4p-7, -0x1.6c087e89a359dp-10, -0x1.994eb3774cf24p-13,
-     0x1.99343027bf8c3p-16},
-    {1, -1, -1, 1, 0x1.45f306dc9c883p+23, 0x1.921fb54442d18p+0, -0x1.0000000000000p+0, 0x1.ffffffd0c621cp-2,
-     -0x1.555545995a603p-3, -0x1.55553e1068f19p-5, 0x1.1107605230bc4p-7, 0x1.6c087e89a359dp-10, -0x1.994eb3774cf24p-13,
-     -0x1.99343027bf8c3p-16}};
-
-AVX2_TARGET static inline __m128 logf4(__m128 x) {
-    __m128i ix = _mm_castps_si128(x);
-    __m128i tmp = _mm_sub_epi32(ix, _mm_set1_epi32(0x3f330000));
-    __m128i i = _mm_and_si128(_mm_srli_epi32(tmp, 19), _mm_set1_epi32(15));
-    __m128i k = _mm_srai_epi32(tmp, 23);
-    __m128i iz = _mm_sub_epi32(ix, _mm_and_si128(tmp, _mm_set1_epi32((int)0xff800000u)));
-    __m256d z = _mm256_cvtps_pd(_mm_castsi128_ps(iz));
-    __m128i i2 = _mm_slli_epi32(i, 1);
-    __m256d invc = _mm256_i32gather_pd(&logf_tab[0][0], i2, 8);
-    __m256d logc = _mm256_i32gather_pd(&logf_tab[0][1], i2, 8);
-    __m256d r = _mm256_fmadd_pd(z, invc, _mm256_set1_pd(-1.0));
-    __m256d y0 = _mm256_fmadd_pd(_mm256_cvtepi32_pd(k), _mm256_set1_pd(logf_ln2), logc);
-    __m256d y = _mm256_fmadd_pd(r, _mm256_set1_pd(logf_a1), _mm256_set1_pd(logf_a2));
-    __m256d r2 = _mm256_mul_pd(r, r);
-    __m256d ry0 = _mm256_add_pd(r, y0);
-    y = _mm256_fmadd_pd(r2, _mm256_set1_pd(logf_a0), y);
-    y = _mm256_fmadd_pd(r2, y, ry0);
-    __m128 out = _mm256_cvtpd_ps(y);
-    __m128 one = _mm_cmpeq_ps(x, _mm_set1_ps(1.0f));  /* logf(1) is exactly 0 */
-    return _mm_andnot_ps(one, out);
-}
-
-/* glibc's sinf_poly for an even quadrant (the sine polynomial; its coefficients are the same in both tables). */
-AVX2_TARGET static inline __m256d sin_poly(__m256d xs, __m256d x2) {
-    const double *p = sincos_tab[0];
-    __m256d a = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[12]), _mm256_set1_pd(p[10]));
-    __m256d x3 = _mm256_mul_pd(x2, xs);
-    __m256d x5 = _mm256_mul_pd(x2, x3);
-    __m256d b = _mm256_fmadd_pd(x3, _mm256_set1_pd(p[8]), xs);
-    return _mm256_fmadd_pd(a, x5, b);
-}
-
-/* The cosine polynomial with table 0. Table 1 negates every cosine coefficient, and negating the inputs of each
- * fused operation negates its exactly rounded result, so table 1's value is this one negated. */
-AVX2_TARGET static inline __m256d cos_poly(__m256d x2) {
-    const double *p = sincos_tab[0];
-    __m256d x4 = _mm256_mul_pd(x2, x2);
-    __m256d c = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[7]), _mm256_set1_pd(p[6]));
-    __m256d d = _mm256_fmadd_pd(x2, _mm256_set1_pd(p[13]), _mm256_set1_pd(p[11]));
-    __m256d x6 = _mm256_mul_pd(x2, x4);
-    __m256d e = _mm256_fmadd_pd(x4, _mm256_set1_pd(p[9]), c);
-    return _mm256_fmadd_pd(d, x6, e);
-}
-
-/* sinf and cosf of four floats with |t| < 120 (glibc's fast-reduction range). Below pi/4 glibc evaluates the same
- * polynomials on the unreduced argument with table 0, which is the reduced path with n = 0. */
-AVX2_TARGET static inline void sincosf4(__m128 t, __m128 *sinOut, __m128 *cosOut) {
-    __m256d x = _mm256_cvtps_pd(t);
-    __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(t), 20), _mm_set1_epi32(0x7ff));
-    __m128i tiny = _mm_cmpgt_epi32(_mm_set1_epi32(0x398), top);   /* top <= 0x397 */
-    __m128i small = _mm_cmpgt_epi32(_mm_set1_epi32(0x3f4), top);  /* top <= 0x3f3 */
-    __m128i n = _mm256_cvttpd_epi32(_mm256_mul_pd(x, _mm256_set1_pd(sincos_tab[0][4])));
-    n = _mm_srai_epi32(_mm_add_epi32(n, _mm_set1_epi32(0x800000)), 24);
-    n = _mm_andnot_si128(small, n);
-    __m256d nd = _mm256_cvtepi32_pd(n);
-    __m256d reduced = _mm256_fnmadd_pd(nd, _mm256_set1_pd(sincos_tab[0][5]), x);
-    __m256d smallMask = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(small));
-    __m256d xr = _mm256_blendv_pd(reduced, x, smallMask);
-    __m256d x2 = _mm256_mul_pd(xr, xr);
-    __m256i n64 = _mm256_cvtepi32_epi64(n);
-    __m256d odd = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(n64, _mm256_set1_epi64x(1)), _mm256_set1_epi64x(1)));
-    /* sign[n & 3] is -1 for n & 3 in {1, 2} (bit 0 xor bit 1); table 1 (n & 2) negates the cosine polynomial */
-    __m256i flip = _mm256_slli_epi64(_mm256_xor_si256(n64, _mm256_srli_epi64(n64, 1)), 63);
-    __m256i cosFlip = _mm256_slli_epi64(_mm256_srli_epi64(n64, 1), 63);
-    __m256d xs = _mm256_mul_pd(xr, _mm256_castsi256_pd(_mm256_or_si256(flip, _mm256_castpd_si256(_mm256_set1_pd(1.0)))));
-    __m256d sp = sin_poly(xs, x2);
-    __m256d cp = _mm256_xor_pd(cos_poly(x2), _mm256_castsi256_pd(cosFlip));
-    __m256d sinR = _mm256_blendv_pd(sp, cp, odd), cosR = _mm256_blendv_pd(cp, sp, odd);
-    __m128 sinF = _mm256_cvtpd_ps(sinR), cosF = _mm256_cvtpd_ps(cosR);
-    *sinOut = _mm_blendv_ps(sinF, t, _mm_castsi128_ps(tiny));
-    *cosOut = _mm_blendv_ps(cosF, _mm_set1_ps(1.0f), _mm_castsi128_ps(tiny));
-}
-
-/* Four normal pairs from four 64-bit draws, exactly as normal_pair. */
-AVX2_TARGET static inline void normal_pairs4(__m256i b, float twoPi, float *z) {
-    /* low and high 32-bit halves of each draw */
-    __m256i lohi = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
-    __m128i lo = _mm256_castsi256_si128(lohi), hi = _mm256_extracti128_si256(lohi, 1);
-    __m128 u1 = _mm_mul_ps(_mm_add_ps(_mm_cvtepi32_ps(_mm_srli_epi32(lo, 8)), _mm_set1_ps(1)), _mm_set1_ps(0x1p-24f));
-    __m128 u2 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_srli_epi32(hi, 8)), _mm_set1_ps(0x1p-24f));
-    __m128 r = _mm_sqrt_ps(_mm_mul_ps(_mm_set1_ps(-2), logf4(u1)));
-    __m128 t = _mm_mul_ps(_mm_set1_ps(twoPi), u2);
-    __m128 sn, cs;
-    sincosf4(t, &sn, &cs);
-    __m128 a = _mm_mul_ps(r, cs), bb = _mm_mul_ps(r, sn);
-    _mm_storeu_ps(z, _mm_unpacklo_ps(a, bb));
-    _mm_storeu_ps(z + 4, _mm_unpackhi_ps(a, bb));
-}
-
-/* Philox4x32-10 of blocks counter .. counter + 3 at once; out[0] holds the draws of blocks 0 and 1 in the order
- * next() returns them, out[1] those of blocks 2 and 3. */
-AVX2_TARGET static inline void philox4(uint64_t counter, uint64_t stream, uint64_t key, __m256i out[2]) {
-    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
-    __m256i ctr = _mm256_add_epi64(_mm256_set1_epi64x((long long)counter), _mm256_setr_epi64x(0, 1, 2, 3));
-    __m256i c0 = _mm256_and_si256(ctr, low), c1 = _mm256_srli_epi64(ctr, 32);
-    __m256i c2 = _mm256_set1_epi64x((uint32_t)stream), c3 = _mm256_set1_epi64x((uint32_t)(stream >> 32));
-    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
-    uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        __m256i p0 = _mm256_mul_epu32(m0, c0), p1 = _mm256_mul_epu32(m1, c2);
-        __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), _mm256_set1_epi64x(k0));
-        __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), _mm256_set1_epi64x(k1));
-        c1 = _mm256_and_si256(p1, low);
-        c3 = _mm256_and_si256(p0, low);
-        c0 = n0;
-        c2 = n2;
-    }
-    __m256i v0 = _mm256_or_si256(c0, _mm256_slli_epi64(c1, 32)), v1 = _mm256_or_si256(c2, _mm256_slli_epi64(c3, 32));
-    __m256i lo = _mm256_unpacklo_epi64(v0, v1), hi = _mm256_unpackhi_epi64(v0, v1);
-    out[0] = _mm256_permute2x128_si256(lo, hi, 0x20);
-    out[1] = _mm256_permute2x128_si256(lo, hi, 0x31);
-}
-
-AVX2_TARGET static void normals_avx2(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi) {
-    size_t pairs = (count + 1) / 2, j = 0;
-    for (; j + 8 <= pairs; j += 8) {
-        __m256i b[2];
-        philox4(counter, stream, key, b);
-        counter += 4;
-        normal_pairs4(b[0], twoPi, z + 2 * j);
-        normal_pairs4(b[1], twoPi, z + 2 * j + 8);
-    }
-    for (size_t jj = j; jj < pairs; jj++) {  /* pair jj takes half jj % 2 of block jj / 2 */
-        uint64_t b0, b1;
-        philox(counter + (jj - j) / 2, stream, key, &b0, &b1);
-        normal_pair(jj % 2 == 0 ? b0 : b1, twoPi, z + 2 * jj, z + 2 * jj + 1);
-    }
-}
-
-AVX2_TARGET static int vector_math4(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut) {
-    __m128 sn, cs;
-    _mm_storeu_ps(logOut, logf4(_mm_loadu_ps(u)));
-    sincosf4(_mm_loadu_ps(t), &sn, &cs);
-    _mm_storeu_ps(sinOut, sn);
-    _mm_storeu_ps(cosOut, cs);
-    return 1;
-}
-
-/* 1 when the vector functions give libm's bits on a sample of arguments (each function over its whole range). */
-int ccopia_pixels_vector_math(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut);
-static int vector_math_matches_libm(void) {
-    for (uint32_t m = 0; m < (1u << 24); m += 4093 * 4) {
-        float u[4], t[4], lv[4], sv[4], cv[4];
-        for (int l = 0; l < 4; l++) {
-            uint32_t v = m + (uint32_t)l * 4093;
-            if (v >= (1u << 24)) v = (1u << 24) - 1 - (uint32_t)l;
-            u[l] = ((float)v + 1) * 0x1p-24f;
-            t[l] = (2 * 3.14159250259399f) * ((float)v * 0x1p-24f);
-        }
-        if (!ccopia_pixels_vector_math(u, t, lv, sv, cv)) return 0;
-        for (int l = 0; l < 4; l++) {
-            float a = logf(u[l]), b = sinf(t[l]), c = cosf(t[l]);
-            if (memcmp(&a, &lv[l], 4) || memcmp(&b, &sv[l], 4) || memcmp(&c, &cv[l], 4)) return 0;
-        }
-    }
-    return 1;
-}
-
-int ccopia_pixels_vector_math(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut) {
-    if (!use_avx2()) return 0;
-    return vector_math4(u, t, logOut, sinOut, cosOut);
-}
-#endif
-
-#if !(defined(__x86_64__) && defined(__linux__))
-int ccopia_pixels_vector_math(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut) {
-    (void)u; (void)t; (void)logOut; (void)sinOut; (void)cosOut;
-    return 0;
-}
-#endif
-
-void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi) {
-#if defined(__x86_64__) && defined(__linux__)
-    static int vectorOK = -1;
-    int ok = __atomic_load_n(&vectorOK, __ATOMIC_RELAXED);
-    if (ok < 0) { ok = use_avx2() && vector_math_matches_libm(); __atomic_store_n(&vectorOK, ok, __ATOMIC_RELAXED); }
-    if (ok) { normals_avx2(z, count, key, stream, counter, twoPi); return; }
-#endif
-    normals_libm(z, count, key, stream, counter, twoPi);
-}
-
-INLINE void add_noise_impl(uint8_t *d, const float *z, size_t count, float mu, float sd) {
-    const float k = rounding_constant();
-    for (size_t i = 0; i < count; i++) d[i] = (uint8_t)sample_from_float_k((float)d[i] + mu + sd * z[i], 255, k);
-}
-TWO_VERSIONS(void, add_noise, (uint8_t *d, const float *z, size_t count, float mu, float sd), (d, z, count, mu, sd))
-void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, float sd) { add_noise_pick(d, z, count, mu, sd); }
-
 /* MARK: - Bilinear resize (OpenCV's fixed point) */
 
 INLINE int resize_linear_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
@@ -843,3 +578,4 @@ int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t 
                             const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
     return resize_linear_pick(src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw);
 }
+

@@ -40,16 +40,23 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
 int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
                         const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys);
 
-/* `count` standard normals (Box-Muller in float on Philox4x32-10 draws, as NoiseKernels.normalPair) into z, which
- * holds count rounded up to even; `twoPi` is Swift's 2 * Float.pi (rounded toward zero). */
-void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float twoPi);
+/* Makes ccopia_pixels_use_avx2 report 0 (on != 0) or the processor's answer again (0): for tests that compare the two
+ * builds of every kernel byte for byte. */
+void ccopia_pixels_force_baseline(int on);
 
-/* logf(u), sinf(t), cosf(t) of four floats by the vector path ccopia_normals uses (0 when it is not available):
- * for tests that compare it with libm. */
-int ccopia_pixels_vector_math(const float *u, const float *t, float *logOut, float *sinOut, float *cosOut);
+/* 1 when the AVX2 builds of the kernels run now (the processor has AVX2 and FMA, and the baseline is not forced). */
+int ccopia_pixels_use_avx2(void);
 
-/* d[i] = saturate(round_half_even((float(d[i]) + mu) + sd * z[i])) for i < count, maxValue 255. */
-void ccopia_add_noise_u8(uint8_t *d, const float *z, size_t count, float mu, float sd);
+/* `count` standard normals (see noise.c: xoshiro128++ lanes seeded by Philox4x32-10 blocks counter..counter+7 of
+ * (key, stream), Box-Muller in float with polynomial log/sin/cos), identical on every path and machine. */
+void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter);
+
+/* d[i] = saturate(round_half_even((float(d[i]) + mu) + sd * z[i])) for i < count, with z the normals ccopia_normals
+ * gives for the same arguments, in one pass (maxValue 255, NaN to 0). */
+void ccopia_gauss_noise_u8(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd);
+
+/* The Box-Muller transform ccopia_normals applies, on given 32-bit draws: for tests of its accuracy. */
+void ccopia_box_muller(const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut);
 
 /* OpenCV's fixed-point 8-bit bilinear resize: horizontal taps (2 per output, indices pre-multiplied by cn, weights
  * in 1/2048) over the source rows marked in `needed`, then the SIMD-exact vertical pass. */

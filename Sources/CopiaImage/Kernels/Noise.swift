@@ -1,5 +1,4 @@
 import CCopiaPixels
-import Foundation
 import CopiaCore
 
 /// Noise kernels. They are pure: the noise comes from a `CounterRandom` keyed by the `seed` in the op's parameters,
@@ -7,36 +6,28 @@ import CopiaCore
 public enum NoiseKernels {
     static func generator(_ seed: Int) -> CounterRandom { CounterRandom(key: UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15, stream: 1) }
 
-    /// Two independent standard normals from one 64-bit draw (Box-Muller on two 24-bit uniforms, single precision).
-    @inline(__always)
-    static func normalPair(_ rng: inout CounterRandom) -> (Float, Float) {
-        let bits = rng.next()
-        let u1 = (Float(UInt32(truncatingIfNeeded: bits) >> 8) + 1) * 0x1p-24  // (0, 1]
-        let u2 = Float(UInt32(truncatingIfNeeded: bits >> 32) >> 8) * 0x1p-24
-        let r = (-2 * logf(u1)).squareRoot(), t = 2 * Float.pi * u2
-        return (r * cosf(t), r * sinf(t))
-    }
-
     /// Adds `mean + std * N(0, 1)` to each colour sample (one draw per pixel when not `perChannel`), clipped and rounded.
     /// `std` and `mean` are in sample units.
+    ///
+    /// The normals come from `ccopia_normals` (CCopiaPixels' `noise.c`): xoshiro128++ in eight lanes seeded by Philox
+    /// blocks of the seed's key, then Box-Muller in `Float` with polynomial log, sine and cosine, each normal within
+    /// 2e-6 of the exact transform of its uniforms. No libm call is involved, so the bytes are the same on every
+    /// machine, with or without AVX2. The 8-bit case with noise on every channel runs as one fused pass.
     public static func addGaussian(_ image: Image, std: Double, mean: Double, perChannel: Bool, seed: Int) -> Image {
         let rng = generator(seed)
         var out = image
         let cn = image.channels, colors = image.info.colorChannels, m = Float(image.depth.maxValue), n = image.info.pixelCount
-        let count = perChannel ? n * colors : n
-        var noise = [Float](repeating: 0, count: count + 1)
-        // The draws normalPair makes, in C: the same Philox blocks and libm calls.
-        noise.withUnsafeMutableBufferPointer { z in
-            ccopia_normals(z.baseAddress!, count, rng.key, rng.stream, rng.counter, 2 * Float.pi)
-        }
         let sd = Float(std), mu = Float(mean)
         if image.depth == .uint8 && perChannel && colors == cn {
-            noise.withUnsafeBufferPointer { z in
-                out.bytes.withUnsafeMutableBufferPointer { d in
-                    if let dp = d.baseAddress { ccopia_add_noise_u8(dp, z.baseAddress!, d.count, mu, sd) }
-                }
+            out.bytes.withUnsafeMutableBufferPointer { d in
+                if let dp = d.baseAddress { ccopia_gauss_noise_u8(dp, d.count, rng.key, rng.stream, rng.counter, mu, sd) }
             }
             return out
+        }
+        let count = perChannel ? n * colors : n
+        var noise = [Float](repeating: 0, count: count)
+        noise.withUnsafeMutableBufferPointer { z in
+            if let zp = z.baseAddress { ccopia_normals(zp, count, rng.key, rng.stream, rng.counter) }
         }
         func run<T: ImageSample>(_ d: inout [T]) {
             noise.withUnsafeBufferPointer { z in
@@ -61,6 +52,28 @@ public enum NoiseKernels {
         }
         if image.depth == .uint8 { run(&out.bytes) } else { run(&out.words) }
         return out
+    }
+
+    /// The first `count` standard normals `addGaussian` draws for `seed` (its noise in sample order).
+    static func standardNormals(count: Int, seed: Int) -> [Float] {
+        let rng = generator(seed)
+        var z = [Float](repeating: 0, count: count)
+        z.withUnsafeMutableBufferPointer { zp in
+            if let base = zp.baseAddress { ccopia_normals(base, count, rng.key, rng.stream, rng.counter) }
+        }
+        return z
+    }
+
+    /// The Box-Muller transform `addGaussian` applies to pairs of 32-bit draws: (cosine, sine) normals.
+    static func boxMuller(_ a: [UInt32], _ b: [UInt32]) -> (cos: [Float], sin: [Float]) {
+        precondition(a.count == b.count, "boxMuller needs as many draws in a as in b, got \(a.count) and \(b.count)")
+        var c = [Float](repeating: 0, count: a.count), s = c
+        c.withUnsafeMutableBufferPointer { cp in
+            s.withUnsafeMutableBufferPointer { sp in
+                if a.count > 0 { ccopia_box_muller(a, b, a.count, cp.baseAddress!, sp.baseAddress!) }
+            }
+        }
+        return (c, s)
     }
 
     /// Sets a fraction `amount` of pixels to the maximum (with probability `saltRatio`) or to 0, in every colour channel.

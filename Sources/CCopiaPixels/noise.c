@@ -1,0 +1,219 @@
+/* Gaussian noise: standard normals eight lanes at a time, and the fused 8-bit noise pass.
+ *
+ * Random bits: xoshiro128++ (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2021), eight
+ * independent lanes whose 128-bit states are Philox4x32-10 blocks (Salmon et al., "Parallel random numbers: as easy
+ * as 1, 2, 3", 2011) 0..7 of the op's (key, stream). Philox alone would cost four times as much per bit here.
+ *
+ * Normals: Box-Muller in single precision. u1 = (a >> 8 + 1) 2^-24 in (0, 1] and u2 = (b >> 8) 2^-24 in [0, 1) from
+ * two 32-bit draws of a lane; z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = sqrt(-2 log u1) sin(2 pi u2). The largest
+ * |z| is sqrt(2 log 2^24) = 5.77. log, sin and cos are the single-precision polynomials of Cephes (Moshier, 1992:
+ * logf on [sqrt(1/2), sqrt(2)), sinf/cosf on [-pi/4, pi/4]); 2 pi u2 is reduced exactly to that range in turns
+ * (u2 - q / 4, with u2 a multiple of 2^-24). Measured against double precision over 2^22 draws (see the tests), each
+ * normal is within 2e-6 (absolute) of the exact transform of its uniforms: far below the 1/255 of an 8-bit sample.
+ *
+ * Determinism: no libm calls and no FMA (contraction is off); every value goes through the same sequence of exactly
+ * rounded IEEE operations (add, subtract, multiply, square root, conversions) in the AVX2 and the baseline build,
+ * and on ARM, so the bytes are the same on every machine and either path. */
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+#include "dispatch.h"
+#include <string.h>
+
+/* CounterRandom.philox: Philox4x32-10. */
+static void philox(uint64_t counter, uint64_t stream, uint64_t key, uint32_t out[4]) {
+    uint32_t c0 = (uint32_t)counter, c1 = (uint32_t)(counter >> 32), c2 = (uint32_t)stream, c3 = (uint32_t)(stream >> 32);
+    uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
+        uint64_t p0 = 0xD2511F53ull * c0, p1 = 0xCD9E8D57ull * c2;
+        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0, hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+        uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
+        c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    }
+    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+
+typedef struct { v8u s0, s1, s2, s3; } lanes_state;
+
+static void seed_lanes(lanes_state *st, uint64_t key, uint64_t stream, uint64_t counter) {
+    for (int l = 0; l < 8; l++) {
+        uint32_t w[4];
+        philox(counter + (uint64_t)l, stream, key, w);
+        if ((w[0] | w[1] | w[2] | w[3]) == 0) w[0] = 1;  /* xoshiro's one forbidden state */
+        st->s0[l] = w[0]; st->s1[l] = w[1]; st->s2[l] = w[2]; st->s3[l] = w[3];
+    }
+}
+
+INLINE v8u rotl(v8u x, int k) { return (x << k) | (x >> (32 - k)); }
+
+/* xoshiro128++ next() in every lane. */
+INLINE v8u next8(lanes_state *st) {
+    v8u result = rotl(st->s0 + st->s3, 7) + st->s0;
+    v8u t = st->s1 << 9;
+    st->s2 ^= st->s0;
+    st->s3 ^= st->s1;
+    st->s1 ^= st->s2;
+    st->s0 ^= st->s3;
+    st->s2 ^= t;
+    st->s3 = rotl(st->s3, 11);
+    return result;
+}
+
+INLINE v8f as_f(v8i x) { v8f y; memcpy(&y, &x, sizeof y); return y; }
+INLINE v8i as_i(v8f x) { v8i y; memcpy(&y, &x, sizeof y); return y; }
+/* mask ? a : b for masks of all ones or all zeros per lane. */
+INLINE v8f select_f(v8i mask, v8f a, v8f b) { return as_f((as_i(a) & mask) | (as_i(b) & ~mask)); }
+
+/* Natural log of u in (0, 1] (normal floats): Cephes logf. */
+INLINE v8f log8(v8f u) {
+    v8i ix = as_i(u);
+    v8i e = (ix >> 23) - 127;
+    v8i mb = (ix & 0x7fffff) | 0x3f800000;        /* mantissa in [1, 2) */
+    v8i big = mb > 0x3fb504f3;                     /* above sqrt(2): halve it, exactly */
+    mb = mb - (big & 0x00800000);
+    e = e - big;                                   /* big is -1 where true */
+    v8f x = as_f(mb) - 1.0f;                       /* exact (Sterbenz) */
+    v8f ef = __builtin_convertvector(e, v8f);
+    v8f z = x * x;
+    v8f p = 7.0376836292E-2f * x + -1.1514610310E-1f;
+    p = p * x + 1.1676998740E-1f;
+    p = p * x + -1.2420140846E-1f;
+    p = p * x + 1.4249322787E-1f;
+    p = p * x + -1.6668057665E-1f;
+    p = p * x + 2.0000714765E-1f;
+    p = p * x + -2.4999993993E-1f;
+    p = p * x + 3.3333331174E-1f;
+    v8f y = p * x * z;
+    y = y + ef * -2.12194440E-4f;
+    y = y + -0.5f * z;
+    v8f r = x + y;
+    return r + ef * 0.693359375f;
+}
+
+/* sin and cos of 2 pi t for t = k 2^-24 in [0, 1): Cephes sinf/cosf after an exact reduction in turns. */
+INLINE void sincos_turns8(v8f t, v8f *sinOut, v8f *cosOut) {
+    v8i q = __builtin_convertvector(t * 4.0f + 0.5f, v8i);  /* nearest quarter turn, 0...4 */
+    v8f f = t - __builtin_convertvector(q, v8f) * 0.25f;    /* in [-1/8, 1/8], exact */
+    v8f x = f * 6.28318548f;
+    v8f z = x * x;
+    v8f s = ((-1.9515295891E-4f * z + 8.3321608736E-3f) * z + -1.6666654611E-1f) * z * x + x;
+    v8f c = ((2.443315711809948E-5f * z + -1.388731625493765E-3f) * z + 4.166664568298827E-2f) * z * z;
+    c = c - 0.5f * z;
+    c = c + 1.0f;
+    v8i odd = -(q & 1);                                     /* quarter turns 1 and 3 swap sine and cosine */
+    v8f sv = select_f(odd, c, s), cv = select_f(odd, s, c);
+    *sinOut = as_f(as_i(sv) ^ (v8i)(((v8u)q & 2) << 30));             /* negative in turns 2 and 3 */
+    *cosOut = as_f(as_i(cv) ^ (v8i)(((v8u)(q + 1) & 2) << 30));       /* negative in turns 1 and 2 */
+}
+
+/* Box-Muller on lane draws a and b: z0 (cosine) and z1 (sine). */
+INLINE void box_muller8(v8u a, v8u b, v8f *z0, v8f *z1) {
+    v8f u1 = (__builtin_convertvector((v8i)(a >> 8), v8f) + 1.0f) * 0x1p-24f;
+    v8f u2 = __builtin_convertvector((v8i)(b >> 8), v8f) * 0x1p-24f;
+    v8f l = -2.0f * log8(u1);
+    l = as_f(as_i(l) & (l > 0.0f));                          /* -0 and rounding below 0 to +0 */
+    v8f r = __builtin_elementwise_sqrt(l);
+    v8f sn, cs;
+    sincos_turns8(u2, &sn, &cs);
+    *z0 = r * cs;
+    *z1 = r * sn;
+}
+
+/* The next sixteen normals: lane l's cosine at 0 + l, its sine at 8 + l. */
+INLINE void next_normals16(lanes_state *st, v8f *z0, v8f *z1) {
+    v8u a = next8(st), b = next8(st);
+    box_muller8(a, b, z0, z1);
+}
+
+INLINE void normals_impl(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter) {
+    lanes_state st;
+    seed_lanes(&st, key, stream, counter);
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        v8f z0, z1;
+        next_normals16(&st, &z0, &z1);
+        memcpy(z + i, &z0, sizeof z0);
+        memcpy(z + i + 8, &z1, sizeof z1);
+    }
+    if (i < count) {
+        float tail[16];
+        v8f z0, z1;
+        next_normals16(&st, &z0, &z1);
+        memcpy(tail, &z0, sizeof z0);
+        memcpy(tail + 8, &z1, sizeof z1);
+        memcpy(z + i, tail, sizeof(float) * (count - i));
+    }
+}
+TWO_VERSIONS(void, normals, (float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter), (z, count, key, stream, counter))
+void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter) {
+    normals_pick(z, count, key, stream, counter);
+}
+
+/* saturate(round_half_even((float(d) + mu) + sd * z)) of eight samples, NaN to 0 (Swift's sampleFromFloat). */
+INLINE v8b noisy8(v8b d, v8f z, float mu, float sd) {
+    v8f v = (__builtin_convertvector(d, v8f) + mu) + sd * z;
+    v8f c = as_f(as_i(v) & (v > 0.0f));
+    c = select_f(c < 255.0f, c, (v8f){255, 255, 255, 255, 255, 255, 255, 255});
+    c = (c + 12582912.0f) - 12582912.0f;
+    return __builtin_convertvector(__builtin_convertvector(c, v8i), v8b);
+}
+
+INLINE void gauss_noise_impl(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd) {
+    lanes_state st;
+    seed_lanes(&st, key, stream, counter);
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        v8f z0, z1;
+        next_normals16(&st, &z0, &z1);
+        v8b d0, d1;
+        memcpy(&d0, d + i, 8);
+        memcpy(&d1, d + i + 8, 8);
+        d0 = noisy8(d0, z0, mu, sd);
+        d1 = noisy8(d1, z1, mu, sd);
+        memcpy(d + i, &d0, 8);
+        memcpy(d + i + 8, &d1, 8);
+    }
+    if (i < count) {
+        uint8_t tail[16] = {0};
+        memcpy(tail, d + i, count - i);
+        v8f z0, z1;
+        next_normals16(&st, &z0, &z1);
+        v8b d0, d1;
+        memcpy(&d0, tail, 8);
+        memcpy(&d1, tail + 8, 8);
+        d0 = noisy8(d0, z0, mu, sd);
+        d1 = noisy8(d1, z1, mu, sd);
+        memcpy(tail, &d0, 8);
+        memcpy(tail + 8, &d1, 8);
+        memcpy(d + i, tail, count - i);
+    }
+}
+TWO_VERSIONS(void, gauss_noise, (uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd),
+             (d, count, key, stream, counter, mu, sd))
+void ccopia_gauss_noise_u8(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd) {
+    gauss_noise_pick(d, count, key, stream, counter, mu, sd);
+}
+
+INLINE void box_muller_impl(const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut) {
+    for (size_t i = 0; i < n; i += 8) {
+        size_t m = n - i < 8 ? n - i : 8;
+        uint32_t ta[8] = {0}, tb[8] = {0};
+        memcpy(ta, a + i, 4 * m);
+        memcpy(tb, b + i, 4 * m);
+        v8u va, vb;
+        memcpy(&va, ta, sizeof va);
+        memcpy(&vb, tb, sizeof vb);
+        v8f z0, z1;
+        box_muller8(va, vb, &z0, &z1);
+        float c[8], s[8];
+        memcpy(c, &z0, sizeof c);
+        memcpy(s, &z1, sizeof s);
+        memcpy(cosOut + i, c, 4 * m);
+        memcpy(sinOut + i, s, 4 * m);
+    }
+}
+TWO_VERSIONS(void, box_muller, (const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut), (a, b, n, cosOut, sinOut))
+void ccopia_box_muller(const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut) {
+    box_muller_pick(a, b, n, cosOut, sinOut);
+}
