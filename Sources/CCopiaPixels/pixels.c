@@ -109,14 +109,32 @@ INLINE int32_t saturate_double(double v) {
     return r <= 0 ? 0 : (r >= 255 ? 255 : (int32_t)r);
 }
 
+/* Sum of the luma of every pixel after `lut` (NULL: none) on its colour channels; the sample itself when cn < 3. */
+INLINE int64_t gray_sum_impl(const uint8_t *src, size_t n, int cn, const uint8_t *lut) {
+    int64_t total = 0;
+    if (cn < 3) {
+        for (size_t i = 0; i < n; i++) total += lut ? lut[src[i * cn]] : src[i * cn];
+        return total;
+    }
+    if (lut) {
+        for (size_t i = 0; i < n; i++) total += luma(lut[src[i * cn]], lut[src[i * cn + 1]], lut[src[i * cn + 2]]);
+    } else {
+        for (size_t i = 0; i < n; i++) total += luma(src[i * cn], src[i * cn + 1], src[i * cn + 2]);
+    }
+    return total;
+}
+TWO_VERSIONS(int64_t, gray_sum, (const uint8_t *src, size_t n, int cn, const uint8_t *lut), (src, n, cn, lut))
+int64_t ccopia_gray_sum_u8(const uint8_t *src, size_t n, int cn, const uint8_t *lut) { return gray_sum_pick(src, n, cn, lut); }
+
 /* A table over (gray, sample) of the same double expression: 64K entries built by a loop the compiler vectorises,
- * then three lookups per pixel. */
-INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor) {
+ * then three lookups per pixel (after `lut`, when there is one). */
+INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor, const uint8_t *lut) {
     double rest = 1 - factor;
     uint8_t *table = malloc(256 * 256);
     if (!table) {
         for (size_t i = 0; i < n; i++) {
             uint8_t *p = d + i * cn;
+            if (lut) { p[0] = lut[p[0]]; p[1] = lut[p[1]]; p[2] = lut[p[2]]; }
             double gr = (double)luma(p[0], p[1], p[2]) * rest;
             for (int c = 0; c < 3; c++) p[c] = (uint8_t)saturate_double((double)p[c] * factor + gr);
         }
@@ -126,17 +144,31 @@ INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor) {
         double gr = (double)g * rest;
         for (int v = 0; v < 256; v++) table[g * 256 + v] = (uint8_t)saturate_double((double)v * factor + gr);
     }
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *p = d + i * cn;
-        const uint8_t *t = table + luma(p[0], p[1], p[2]) * 256;
-        p[0] = t[p[0]];
-        p[1] = t[p[1]];
-        p[2] = t[p[2]];
+    if (lut) {
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *p = d + i * cn;
+            uint8_t r = lut[p[0]], g = lut[p[1]], b = lut[p[2]];
+            const uint8_t *t = table + luma(r, g, b) * 256;
+            p[0] = t[r];
+            p[1] = t[g];
+            p[2] = t[b];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *p = d + i * cn;
+            const uint8_t *t = table + luma(p[0], p[1], p[2]) * 256;
+            p[0] = t[p[0]];
+            p[1] = t[p[1]];
+            p[2] = t[p[2]];
+        }
     }
     free(table);
 }
-TWO_VERSIONS(void, blend_gray, (uint8_t *d, size_t n, int cn, double factor), (d, n, cn, factor))
-void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor) { blend_gray_pick(data, n, cn, factor); }
+TWO_VERSIONS(void, blend_gray, (uint8_t *d, size_t n, int cn, double factor, const uint8_t *lut), (d, n, cn, factor, lut))
+void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor) { blend_gray_pick(data, n, cn, factor, NULL); }
+void ccopia_blend_gray_lut_u8(uint8_t *data, size_t n, int cn, double factor, const uint8_t *lut) {
+    blend_gray_pick(data, n, cn, factor, lut);
+}
 
 /* MARK: - HSV */
 
@@ -261,6 +293,23 @@ void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const
     if (cn == 3 && use_avx2()) { map_hsv_rgb_avx2(src, dst, n, ht, st, vt, sdiv, hdiv); return; }
 #endif
     map_hsv_pick(src, dst, n, cn, ht, st, vt, sdiv, hdiv);
+}
+
+/* ccopia_map_hsv_u8 after `lut` on the colour channels, through a small buffer: one pass over memory. dst may be src. */
+void ccopia_map_hsv_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                           const int32_t *sdiv, const int32_t *hdiv, const uint8_t *lut) {
+    enum { CHUNK = 256 };
+    uint8_t tmp[CHUNK * 4];  /* images have at most 4 channels */
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t m = n - i < CHUNK ? n - i : CHUNK;
+        const uint8_t *p = src + i * cn;
+        if (cn == 3) {
+            for (size_t k = 0; k < m * 3; k++) tmp[k] = lut[p[k]];
+        } else {
+            for (size_t k = 0; k < m; k++) for (int c = 0; c < cn; c++) tmp[k * cn + c] = c < 3 ? lut[p[k * cn + c]] : p[k * cn + c];
+        }
+        ccopia_map_hsv_u8(tmp, dst + i * cn, m, cn, ht, st, vt, sdiv, hdiv);
+    }
 }
 
 /* MARK: - Bilinear warp */

@@ -23,9 +23,19 @@ void ccopia_gray_u8(const uint8_t *src, size_t n, int cn, int64_t *out);
 /* d = saturate(round_half_even(d * factor + gray(d) * (1 - factor))) in double for channels 0..2 (cn >= 3). */
 void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor);
 
+/* The sum of the luma of all `n` pixels after `lut` (NULL: none) on the colour channels (channel 0 when cn < 3). */
+int64_t ccopia_gray_sum_u8(const uint8_t *src, size_t n, int cn, const uint8_t *lut);
+
+/* ccopia_blend_gray_u8 after `lut` on channels 0..2 of each pixel, in the same pass. */
+void ccopia_blend_gray_lut_u8(uint8_t *data, size_t n, int cn, double factor, const uint8_t *lut);
+
 /* OpenCV's 8-bit RGB2HSV, the float tables ht/st/vt (256 each), then HSV2RGB in float (cn >= 3). */
 void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
                        const int32_t *sdiv, const int32_t *hdiv);
+
+/* ccopia_map_hsv_u8 after `lut` on channels 0..2 (cn 3 or 4), through a buffer: one pass. dst may equal src. */
+void ccopia_map_hsv_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
+                           const int32_t *sdiv, const int32_t *hdiv, const uint8_t *lut);
 
 /* Bilinear sampling of one output row of `n` pixels at source coordinates xy (x, y pairs), as WarpKernels' RowSampler. */
 void ccopia_sample_row_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, const float *xy, size_t n, uint8_t *dst,

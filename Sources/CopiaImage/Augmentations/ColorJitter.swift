@@ -41,6 +41,18 @@ public struct ColorJitter: Augmentation {
         guard [p.brightness, p.contrast, p.saturation, p.hue].allSatisfy(\.isFinite), p.order.allSatisfy({ (0...3).contains($0) }) else {
             throw AugmentationError(op: Self.name, "factors must be finite and order steps in 0...3, got \(p)")
         }
+        if image.depth == .uint8 {
+            let steps = p.order.compactMap { step -> ColorKernels.JitterStep? in
+                switch step {
+                case 0 where p.brightness != 1: return .brightness(p.brightness)
+                case 1 where p.contrast != 1: return .contrast(p.contrast)
+                case 2 where p.saturation != 1: return .saturation(p.saturation)
+                case 3 where p.hue != 0: return .hue(p.hue)
+                default: return nil
+                }
+            }
+            return ColorKernels.jitter8(image, steps: steps)
+        }
         var out = image
         for step in p.order {
             switch step {

@@ -58,11 +58,7 @@ public enum ColorKernels {
         let m = image.depth.maxValue
         let t: [Int]
         if image.depth == .uint8 {
-            let a = Float(alpha), b = Float(beta)
-            t = (0...m).map { v in
-                let r = Float(v) * a + b
-                return r >= Float(m) ? m : (r > 0 ? Int(r) : 0)
-            }
+            t = multiplyAddTable8(alpha: alpha, beta: beta).map(Int.init)
         } else {
             t = (0...m).map { v in
                 let r = Double(v) * alpha + beta
@@ -70,6 +66,15 @@ public enum ColorKernels {
             }
         }
         return lookup(image, tables: [t])
+    }
+
+    /// The 8-bit table of `multiplyAdd`: `v * alpha + beta` in `Float`, clipped to 0...255, truncated.
+    static func multiplyAddTable8(alpha: Double, beta: Double) -> [UInt8] {
+        let a = Float(alpha), b = Float(beta)
+        return (0...255).map { v in
+            let r = Float(v) * a + b
+            return r >= 255 ? 255 : (r > 0 ? UInt8(r) : 0)
+        }
     }
 
     /// The mean of the colour samples (alpha excluded), 0 for an empty image.
