@@ -628,3 +628,46 @@ int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t 
     return resize_linear_pick(src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw);
 }
 
+/* MARK: - Horizontal flip */
+
+typedef uint8_t v16b __attribute__((vector_size(16), aligned(1)));
+
+/* Mirrors each row: dst pixel x of a row is src pixel w - 1 - x. Rows of 1, 3 and 4 channels move sixteen bytes at a
+ * time through a byte shuffle; other channel counts (and row ends) pixel by pixel. dst must not overlap src. */
+INLINE void flip_h_impl(const uint8_t *src, uint8_t *dst, size_t w, size_t h, int cn) {
+    size_t row = w * cn;
+    for (size_t y = 0; y < h; y++) {
+        const uint8_t *s = src + y * row;
+        uint8_t *d = dst + y * row;
+        size_t x = 0;  /* destination pixel */
+        if (cn == 1) {
+            for (; x + 16 <= w; x += 16) {
+                v16b v;
+                memcpy(&v, s + w - 16 - x, 16);
+                v = __builtin_shufflevector(v, v, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+                memcpy(d + x, &v, 16);
+            }
+        } else if (cn == 4) {
+            for (; x + 4 <= w; x += 4) {
+                v16b v;
+                memcpy(&v, s + (w - 4 - x) * 4, 16);
+                v = __builtin_shufflevector(v, v, 12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+                memcpy(d + x * 4, &v, 16);
+            }
+        } else if (cn == 3 && w >= 7) {
+            /* Five pixels (15 bytes) per step: the load's 16th byte and the store's 16th byte belong to the next
+             * pixel over, so destination pixel 0 is done alone (its load would read past the row) and the loop stops
+             * while a sixth pixel remains to take the stray store byte. */
+            memcpy(d, s + (w - 1) * 3, 3);
+            for (x = 1; x + 6 <= w; x += 5) {
+                v16b v;
+                memcpy(&v, s + (w - 5 - x) * 3, 16);
+                v = __builtin_shufflevector(v, v, 12, 13, 14, 9, 10, 11, 6, 7, 8, 3, 4, 5, 0, 1, 2, 15);
+                memcpy(d + x * 3, &v, 16);
+            }
+        }
+        for (; x < w; x++) memcpy(d + x * cn, s + (w - 1 - x) * cn, (size_t)cn);
+    }
+}
+TWO_VERSIONS(void, flip_h, (const uint8_t *src, uint8_t *dst, size_t w, size_t h, int cn), (src, dst, w, h, cn))
+void ccopia_flip_horizontal_u8(const uint8_t *src, uint8_t *dst, size_t w, size_t h, int cn) { flip_h_pick(src, dst, w, h, cn); }

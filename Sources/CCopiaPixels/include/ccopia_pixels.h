@@ -73,4 +73,7 @@ void ccopia_box_muller(const uint32_t *a, const uint32_t *b, size_t n, float *co
 int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
                             const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw);
 
+/* Mirrors a w x h image of cn 8-bit channels left-right into dst (not overlapping src). */
+void ccopia_flip_horizontal_u8(const uint8_t *src, uint8_t *dst, size_t w, size_t h, int cn);
+
 #endif

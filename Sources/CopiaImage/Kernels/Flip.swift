@@ -1,7 +1,20 @@
+import CCopiaPixels
+
 /// Pure flip kernels: no randomness, exact.
 public enum FlipKernels {
     /// Mirrors left-right (OpenCV `flip(src, 1)`).
     public static func horizontal(_ image: Image) -> Image {
+        if image.depth == .uint8 {
+            // Written in full by the C kernel: no copy or zero fill first.
+            let (w, h, cn) = (image.width, image.height, image.channels)
+            let bytes = [UInt8](unsafeUninitializedCapacity: image.bytes.count) { d, count in
+                image.bytes.withUnsafeBufferPointer { s in
+                    if let sp = s.baseAddress, let dp = d.baseAddress { ccopia_flip_horizontal_u8(sp, dp, w, h, Int32(cn)) }
+                }
+                count = image.bytes.count
+            }
+            return Image(width: w, height: h, channels: cn, bytes: bytes)
+        }
         var out = image
         switch image.depth {
         case .uint8: mirrorRows(image.bytes, &out.bytes, width: image.width, height: image.height, channels: image.channels)
