@@ -185,6 +185,35 @@ import Testing
         #expect(reference.lineNumbers[1] == 5)
     }
 
+    /// With original text kept, the input is read whole and parsed in windows; without, it streams in chunks. Both
+    /// give the same table at any chunk size, from memory or from a file, and the kept text is the file's bytes.
+    @Test(arguments: [true, false])
+    func wholeInputAndStreamingReadsGiveTheSameTable(fromFile: Bool) throws {
+        let csv = "\u{FEFF}" + Self.awkwardCSV(rows: 400) + "1.50,\"last\",+2.0e0,true"  // no final line break
+        var sequential = CSVReadOptions(keepOriginalText: false)
+        sequential.parallelThreshold = Int.max
+        let reference = try CSVReader.read(string: csv, options: sequential)
+        let path = "/tmp/copia-table-whole-\(UInt32.random(in: 0...UInt32.max)).csv"
+        if fromFile { try Data(csv.utf8).write(to: URL(fileURLWithPath: path)) }
+        defer { if fromFile { try? FileManager.default.removeItem(atPath: path) } }
+        for keep in [true, false] {
+            for chunk in [1, 7, 64, 4096, 1 << 20] {
+                var options = CSVReadOptions(keepOriginalText: keep, chunkSize: chunk)
+                options.parallelThreshold = 100
+                let t = fromFile ? try CSVReader.read(path: path, options: options) : try CSVReader.read(string: csv, options: options)
+                #expect(differences(t, reference) == [], "keep \(keep), chunk \(chunk)")
+                if keep {
+                    #expect(try CSVWriter.encode(t) == Array(csv.utf8.dropFirst(3)) + [0x0A], "chunk \(chunk)")
+                    #expect(t.originalText(ofRow: 0).map { Array($0) } == Array("0,\"multi\nline 0\nmore\",,true".utf8))
+                    #expect(t.originalText(ofRow: 400).map { Array($0) } == Array("1.50,\"last\",+2.0e0,true".utf8))
+                } else {
+                    #expect(t.originalText(ofRow: 0) == nil)
+                }
+            }
+        }
+        #expect(reference.rowCount == 401)
+    }
+
     @Test func errorsInEitherHalfComeOutInFileOrder() throws {
         var csv = Self.awkwardCSV(rows: 600)
         csv += "1,2\n"  // ragged, at the very end

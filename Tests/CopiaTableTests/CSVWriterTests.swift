@@ -72,6 +72,39 @@ import Testing
         }
     }
 
+    /// The word-at-a-time fast path (taken with 32 bytes to spare) gives what the byte-at-a-time one gives, value
+    /// bits and end position, for plain decimals of every digit count and for what it hands over (exponents, long
+    /// integer parts, more than 19 digits, stray characters).
+    @Test func wordAtATimePrefixAgreesWithByteAtATime() {
+        var rng = SplitMix(state: 11)
+        let tails = [",", "\n", "\r", "x", ".", "e", "E5", "e-3", "1", " ", "\"", "-"]
+        var texts = ["0", "-0", "+0", ".5", "5.", "-.5", "-", "+", ".", "", "1234567", "12345678", "123456789",
+                     "0.1234567890123456789", "9007199254740993", "9007199254740992.5", "0.00000000000000000001",
+                     "99999999.99999999999", "1.7976931348623157", "00000001.5"]
+        for _ in 0..<30_000 {
+            var t = ["", "-", "+"][Int(rng.next() % 3)]
+            for _ in 0..<Int(rng.next() % 10) { t += String(rng.next() % 10) }
+            if rng.next() % 4 != 0 {
+                t += "."
+                for _ in 0..<Int(rng.next() % 21) { t += String(rng.next() % 10) }
+            }
+            texts.append(t)
+        }
+        for text in texts {
+            for tail in tails {
+                let bytes = Array((text + tail).utf8) + Array(repeating: UInt8(ascii: ","), count: 40)
+                bytes.withUnsafeBufferPointer { p in
+                    let fast = NumberParsing.prefix(p, 0, p.count)
+                    let scalar = NumberParsing.prefixScalar(p, 0, p.count)
+                    #expect(fast?.0.bitPattern == scalar?.0.bitPattern && fast?.1 == scalar?.1, "\(text + tail)")
+                    if let fast, fast.1 == text.utf8.count, let reference = Double(text) {
+                        #expect(fast.0.bitPattern == reference.bitPattern, "\(text)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func specialValuesParseForThePolicyToJudge() {
         #expect(Self.parse("NaN")?.isNaN == true)
         #expect(Self.parse("-Infinity") == -.infinity)

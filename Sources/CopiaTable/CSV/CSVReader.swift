@@ -13,8 +13,9 @@ import Dispatch
 ///
 /// The file is read in chunks of `CSVReadOptions.chunkSize` bytes and parsed straight from the bytes: numbers are
 /// converted without creating a `String` per field (`NumberParsing`), categorical values are looked up by a hash of
-/// their bytes and become a `String` once per distinct value. Memory is one chunk plus the columns (plus the original
-/// record bytes when `keepOriginalText`).
+/// their bytes and become a `String` once per distinct value. Memory is one chunk plus the columns. With
+/// `keepOriginalText`, the input is read whole instead, because those bytes are kept anyway: each row's original text
+/// is then an offset range into them (no copy), and the records are still parsed one chunk-sized window at a time.
 ///
 /// Types: a column in `schema` has that type. Otherwise a column is numeric while every value parses as a number,
 /// becomes categorical at the first value that does not, and is boolean when its values are all true/false (any case).
@@ -58,11 +59,49 @@ public enum CSVReader {
 protocol ByteSource {
     /// Reads up to `count` bytes into `buffer`; 0 at end of input.
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int
+    /// The size of the rest of the input, when known (a hint: the input may still be shorter or longer).
+    func remainingSizeHint() -> Int?
+    /// The rest of the input as one array.
+    mutating func readAll() throws -> [UInt8]
+}
+
+extension ByteSource {
+    func remainingSizeHint() -> Int? { nil }
+
+    mutating func readAll() throws -> [UInt8] {
+        // One byte over the hint, so the read that finds the end needs no larger buffer.
+        var capacity = max(64, (remainingSizeHint() ?? 0) + 1)
+        var result: [UInt8] = []
+        while true {
+            var eof = false
+            let previous = result
+            result = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = previous.count
+                if count > 0 {
+                    previous.withUnsafeBufferPointer { buffer.baseAddress!.initialize(from: $0.baseAddress!, count: count) }
+                }
+                while count < capacity {
+                    let n = try read(into: buffer.baseAddress! + count, count: capacity - count)
+                    if n == 0 { eof = true; break }
+                    count += n
+                }
+            }
+            if eof { return result }
+            capacity *= 2
+        }
+    }
 }
 
 struct FileSource: ByteSource {
     let fd: Int32
     let file: String
+
+    func remainingSizeHint() -> Int? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let position = lseek(fd, 0, SEEK_CUR)
+        return position >= 0 ? max(0, Int(info.st_size) - Int(position)) : nil
+    }
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
         while true {
             let n = systemRead(fd, buffer, count)
@@ -76,6 +115,11 @@ struct FileSource: ByteSource {
 struct MemorySource: ByteSource {
     let bytes: [UInt8]
     var offset = 0
+
+    mutating func readAll() throws -> [UInt8] {
+        defer { offset = bytes.count }
+        return offset == 0 ? bytes : Array(bytes[offset...])
+    }
     mutating func read(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
         let n = min(count, bytes.count - offset)
         if n > 0 {
@@ -247,6 +291,16 @@ final class ColumnBuilder: @unchecked Sendable {
     }
 
     var count: Int { missing.count }
+
+    /// Room for `rows` values in the arrays this column's mode fills.
+    func reserve(rows: Int) {
+        missing.reserveCapacity(rows)
+        switch mode {
+        case .numeric: numbers.reserveCapacity(rows)
+        case .categorical: codes.reserveCapacity(rows)
+        case .boolean: bools.reserveCapacity(rows)
+        }
+    }
 
     /// Appends numbers parsed in pass one (`keep` leaves out dropped records).
     func appendNumbers(_ v: UnsafePointer<Double>, _ m: UnsafePointer<Bool>, count n: Int, keep: [Bool]?) {
@@ -709,8 +763,12 @@ struct Parser {
     var lineNumbers: [Int] = []
     var dropped: [CellNote] = []
     var nonFiniteCells: [CellNote] = []
-    // Original record bytes: one kept array per chunk.
+    // Original record bytes: the whole input (`keepWhole`), or one kept array per chunk.
     var keptChunks: [[UInt8]] = []
+    var keepWhole = false
+    /// The input's size when known (0 otherwise), to size the columns once after the first chunk.
+    var expectedBytes = 0
+    var reservedRows = false
     var recordChunk: [Int32] = []
     var recordStart: [Int] = []
     var recordEnd: [Int] = []
@@ -723,6 +781,46 @@ struct Parser {
     }
 
     mutating func run<S: ByteSource>(_ source: inout S) throws {
+        if options.keepOriginalText {
+            let bytes = try source.readAll()
+            try parseKept(bytes)
+        } else {
+            try parseStreaming(&source)
+        }
+    }
+
+    /// Parses bytes that are kept whole as the table's original text: the records are parsed in windows of
+    /// `chunkSize` bytes (so the parse buffers stay one window's size), and each row's text is an offset range in
+    /// `bytes` itself, with no copy.
+    mutating func parseKept(_ bytes: [UInt8]) throws {
+        keptChunks = [bytes]
+        keepWhole = true
+        expectedBytes = bytes.count
+        try bytes.withUnsafeBufferPointer { all in
+            var start = all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF ? 3 : 0
+            var window = max(options.chunkSize, 64)
+            while true {
+                let end = all.count - start <= window ? all.count : start + window
+                let eof = end == all.count
+                let p = UnsafeBufferPointer(rebasing: all[0..<end])
+                var consumed = start
+                if header.isEmpty {
+                    consumed = try readHeader(p, from: start, eof: eof)
+                }
+                if !header.isEmpty {
+                    consumed = try parseChunk(p, from: consumed, eof: eof)
+                }
+                if eof { break }
+                // A record longer than the window: widen it until the record fits.
+                if consumed == start { window *= 2 } else { start = consumed; window = max(options.chunkSize, 64) }
+            }
+        }
+        if header.isEmpty { throw TableError(.emptyFile, file: file) }
+    }
+
+    /// Reads and parses `chunkSize` bytes at a time, carrying an unfinished record over to the next chunk.
+    mutating func parseStreaming<S: ByteSource>(_ source: inout S) throws {
+        expectedBytes = source.remainingSizeHint() ?? 0
         var capacity = max(options.chunkSize, 64)
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
@@ -865,8 +963,9 @@ struct Parser {
             parts.append(results[i])
         }
         var consumed = start
-        let chunkIndex = Int32(keptChunks.count)
-        let keepFrom = parts.lazy.compactMap { $0.recordStart.first }.first  // the first part may hold no whole record
+        // Record offsets are kept relative to the kept bytes: this chunk's copy, or the whole input.
+        let chunkIndex = keepWhole ? 0 : Int32(keptChunks.count)
+        let keepFrom = keepWhole ? 0 : parts.lazy.compactMap { $0.recordStart.first }.first  // the first part may hold no whole record
         var keepTo = keepFrom ?? 0
         for part in parts {
             try merge(part, p, layout: layout, chunkIndex: chunkIndex, keepFrom: keepFrom ?? 0)
@@ -884,8 +983,28 @@ struct Parser {
                 }
             }
         }
-        if options.keepOriginalText, let keepFrom { keptChunks.append(Array(p[keepFrom..<keepTo])) }
+        if options.keepOriginalText, !keepWhole, let keepFrom { keptChunks.append(Array(p[keepFrom..<keepTo])) }
+        if !reservedRows {  // after the first chunk only, whose offsets count from the start of the input
+            reservedRows = true
+            reserveRows(bytesSoFar: consumed)
+        }
         return consumed
+    }
+
+    /// Sizes the columns for the whole input, extrapolating from the first chunk's rows per byte, so they are not
+    /// regrown (and copied) chunk after chunk. A row takes at least one byte per column, which caps the guess.
+    mutating func reserveRows(bytesSoFar: Int) {
+        guard expectedBytes > 0, bytesSoFar > 0, !lineNumbers.isEmpty else { return }
+        let estimate = Double(lineNumbers.count) * Double(expectedBytes) / Double(bytesSoFar) * 1.02 + 16
+        let rows = min(Int(estimate), expectedBytes / max(1, header.count) + 1)
+        guard rows > lineNumbers.count else { return }
+        for b in builders { b.reserve(rows: rows) }
+        lineNumbers.reserveCapacity(rows)
+        if options.keepOriginalText {
+            recordChunk.reserveCapacity(rows)
+            recordStart.reserveCapacity(rows)
+            recordEnd.reserveCapacity(rows)
+        }
     }
 
     /// Pass two for one part, in file order: numbers into their columns, text columns value by value, the
@@ -968,12 +1087,26 @@ struct Parser {
         if let e = firstError {
             throw TableError(e.kind, file: file, row: firstLine + part.recordLine[e.record], column: header[e.column], value: e.value)
         }
-        for r in 0..<records where keep?[r] ?? true {
-            lineNumbers.append(firstLine + part.recordLine[r])
+        if let keep {
+            for r in 0..<records where keep[r] {
+                lineNumbers.append(firstLine + part.recordLine[r])
+                if options.keepOriginalText {
+                    recordChunk.append(chunkIndex)
+                    recordStart.append(part.recordStart[r] - keepFrom)
+                    recordEnd.append(part.recordEnd[r] - keepFrom)
+                }
+            }
+        } else {
+            lineNumbers.append(contentsOf: part.recordLine.lazy.map { firstLine + $0 })
             if options.keepOriginalText {
-                recordChunk.append(chunkIndex)
-                recordStart.append(part.recordStart[r] - keepFrom)
-                recordEnd.append(part.recordEnd[r] - keepFrom)
+                recordChunk.append(contentsOf: repeatElement(chunkIndex, count: records))
+                if keepFrom == 0 {
+                    recordStart.append(contentsOf: part.recordStart)
+                    recordEnd.append(contentsOf: part.recordEnd)
+                } else {
+                    recordStart.append(contentsOf: part.recordStart.lazy.map { $0 - keepFrom })
+                    recordEnd.append(contentsOf: part.recordEnd.lazy.map { $0 - keepFrom })
+                }
             }
         }
     }
