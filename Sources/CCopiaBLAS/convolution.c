@@ -203,7 +203,8 @@ long ccopia_conv2d_workspace(const ccopia_conv_shape *g, int out_channels, int c
 }
 
 void ccopia_conv2d_forward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
-                           const float *w, const float *bias, float *y, float *work) {
+                           const float *w, int ldw, const float *bias, const float *plane_bias, const int *planes,
+                           float *y, float *work) {
     const int rows = g->channels * g->kernel * g->kernel;
     const long so = (long)g->out_height * g->out_width, in_size = (long)g->channels * g->height * g->width;
     float *cols = work, *product = work + (long)rows * chunk * so;
@@ -211,13 +212,102 @@ void ccopia_conv2d_forward(const ccopia_conv_shape *g, int out_channels, int bat
         const int cb = batch - b0 < chunk ? batch - b0 : chunk;
         const int n = (int)(cb * so);
         ccopia_im2col(g, cb, x + b0 * in_size, cols);
-        ccopia_sgemm(0, 0, out_channels, n, rows, 1, w, rows, cols, n, 0, product, n);
-        to_batch_major(product, cb, out_channels, so, bias, y + b0 * out_channels * so);
+        ccopia_sgemm(0, 0, out_channels, n, rows, 1, w, ldw, cols, n, 0, product, n);
+        float *yc = y + b0 * out_channels * so;
+        if (plane_bias == NULL) {
+            to_batch_major(product, cb, out_channels, so, bias, yc);
+            continue;
+        }
+        for (int b = 0; b < cb; b++) {
+            const float *pb = plane_bias + (long)planes[b0 + b] * out_channels * so;
+            for (int c = 0; c < out_channels; c++) {
+                float *d = yc + ((long)b * out_channels + c) * so;
+                const float *s = product + ((long)c * cb + b) * so, *q = pb + (long)c * so;
+                for (long i = 0; i < so; i++) d[i] = s[i] + q[i];
+            }
+        }
+    }
+}
+
+/* The output positions [lo, hi) along one axis whose input position o * stride - padding + k lies inside [0, extent). */
+static void valid_range(int out_extent, int extent, int stride, int padding, int k, int *lo, int *hi) {
+    int l = 0, h = out_extent;
+    while (l < h && l * stride - padding + k < 0) l++;
+    while (h > l && (h - 1) * stride - padding + k >= extent) h--;
+    *lo = l;
+    *hi = h;
+}
+
+void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int plane_count, int first_plane,
+                              const float *w, int ldw, const float *bias, float *plane_bias) {
+    const int K = g->kernel, Ho = g->out_height, Wo = g->out_width;
+    int ylo[K], yhi[K], xlo[K], xhi[K];
+    for (int k = 0; k < K; k++) {
+        valid_range(Ho, g->height, g->stride, g->padding, k, &ylo[k], &yhi[k]);
+        valid_range(Wo, g->width, g->stride, g->padding, k, &xlo[k], &xhi[k]);
+    }
+    float r[K * Wo];
+    for (int l = 0; l < plane_count; l++) {
+        for (int o = 0; o < out_channels; o++) {
+            const float *wt = w + (long)o * ldw + (long)(first_plane + l) * K * K;
+            /* r[ky][ox]: the plane's taps of kernel row ky that read inside the image at column ox */
+            for (int ky = 0; ky < K; ky++) {
+                float *rr = r + ky * Wo;
+                for (int ox = 0; ox < Wo; ox++) rr[ox] = 0;
+                for (int kx = 0; kx < K; kx++)
+                    for (int ox = xlo[kx]; ox < xhi[kx]; ox++) rr[ox] += wt[ky * K + kx];
+            }
+            float *pb = plane_bias + ((long)l * out_channels + o) * Ho * Wo;
+            const float b = bias ? bias[o] : 0.0f;
+            for (int i = 0; i < Ho * Wo; i++) pb[i] = b;
+            for (int ky = 0; ky < K; ky++)
+                for (int oy = ylo[ky]; oy < yhi[ky]; oy++)
+                    for (int ox = 0; ox < Wo; ox++) pb[oy * Wo + ox] += r[ky * Wo + ox];
+        }
+    }
+}
+
+void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int batch, const int *planes,
+                                         int plane_count, int first_plane, const float *dy, float *dw, int ldw,
+                                         float *work) {
+    const int K = g->kernel, Ho = g->out_height, Wo = g->out_width;
+    const long so = (long)Ho * Wo;
+    int ylo[K], yhi[K], xlo[K], xhi[K];
+    for (int k = 0; k < K; k++) {
+        valid_range(Ho, g->height, g->stride, g->padding, k, &ylo[k], &yhi[k]);
+        valid_range(Wo, g->width, g->stride, g->padding, k, &xlo[k], &xhi[k]);
+    }
+    /* work[l][o][p]: dy summed over the samples of plane l (in sample order) */
+    memset(work, 0, sizeof(float) * (size_t)(plane_count * out_channels * so));
+    for (int n = 0; n < batch; n++) {
+        float *z = work + (long)planes[n] * out_channels * so;
+        const float *d = dy + (long)n * out_channels * so;
+        for (long i = 0; i < out_channels * so; i++) z[i] += d[i];
+    }
+    float rows[K * Wo];
+    for (int l = 0; l < plane_count; l++) {
+        for (int o = 0; o < out_channels; o++) {
+            const float *z = work + ((long)l * out_channels + o) * so;
+            for (int ky = 0; ky < K; ky++) {
+                float *rr = rows + ky * Wo;
+                for (int ox = 0; ox < Wo; ox++) rr[ox] = 0;
+                for (int oy = ylo[ky]; oy < yhi[ky]; oy++)
+                    for (int ox = 0; ox < Wo; ox++) rr[ox] += z[oy * Wo + ox];
+            }
+            float *d = dw + (long)o * ldw + (long)(first_plane + l) * K * K;
+            for (int ky = 0; ky < K; ky++)
+                for (int kx = 0; kx < K; kx++) {
+                    float acc = 0;
+                    for (int ox = xlo[kx]; ox < xhi[kx]; ox++) acc += rows[ky * Wo + ox];
+                    d[ky * K + kx] += acc;
+                }
+        }
     }
 }
 
 void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
-                            const float *dy, const float *w, float *dw, int dx_channels, float *dx, float *work) {
+                            const float *dy, const float *w, int ldw, float *dw, int dx_channels, float *dx,
+                            float *work) {
     const int rows = g->channels * g->kernel * g->kernel, dx_rows = dx_channels * g->kernel * g->kernel;
     const long so = (long)g->out_height * g->out_width, in_size = (long)g->channels * g->height * g->width;
     const long dx_size = (long)dx_channels * g->height * g->width;
@@ -230,10 +320,10 @@ void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int ba
         to_channel_major(dy + b0 * out_channels * so, cb, out_channels, so, dyp);
         ccopia_im2col(g, cb, x + b0 * in_size, cols);
         /* dW [out, rows] += dy [out, n] . cols^T */
-        ccopia_sgemm(0, 1, out_channels, rows, n, 1, dyp, n, cols, n, 1, dw, rows);
+        ccopia_sgemm(0, 1, out_channels, rows, n, 1, dyp, n, cols, n, 1, dw, ldw);
         if (dx == NULL || dx_channels == 0) continue;
         /* dcols [dx_rows, n] = W[:, :dx_rows]^T . dy, folded back into the chunk's input gradient */
-        ccopia_sgemm(1, 0, dx_rows, n, out_channels, 1, w, rows, dyp, n, 0, cols, n);
+        ccopia_sgemm(1, 0, dx_rows, n, out_channels, 1, w, ldw, dyp, n, 0, cols, n);
         ccopia_col2im(&dg, cb, cols, dx + b0 * dx_size);
     }
 }

@@ -109,3 +109,34 @@ func splitProductEqualsSingleThreadedProduct(transposeA: Bool, transposeB: Bool)
         #expect(results[2] == results[0])
     }
 }
+
+/// Label planes given as labels give the output, weight and bias gradients, and image gradient of the planes built.
+@Test(arguments: [(1, 3, 4, 2, 1, 1), (2, 2, 3, 1, 0, 2), (1, 4, 3, 2, 2, 2)])
+func labelPlanesAsBiasesEqualBuiltPlanes(imageChannels: Int, classes: Int, kernel: Int, stride: Int, padding: Int,
+                                         threads: Int) {
+    var rng = CounterRandom(seed: 4, stage: "t", sample: "planes")
+    let (n, h, w) = (5, 9, 8)
+    let built = Conv2d(imageChannels + classes, 6, kernelSize: kernel, stride: stride, padding: padding, rng: &rng)
+    built.bias!.value = randomTensor([6], seed: 31)
+    let given = Conv2d(imageChannels + classes, 6, kernelSize: kernel, stride: stride, padding: padding, rng: &rng)
+    given.weight.value = built.weight.value
+    given.bias!.value = built.bias!.value
+    (built.threadsOverride, given.threadsOverride) = (threads, threads)
+    let images = randomTensor([n, imageChannels, h, w], seed: 32)
+    let labels = (0..<n).map { ($0 * 7 + 1) % classes }
+    var planes = Tensor(shape: [n, classes, h, w])
+    for (i, l) in labels.enumerated() { for y in 0..<h { for x in 0..<w { planes[i, l, y, x] = 1 } } }
+
+    let expected = built(Tensor.concatenate([images, planes]))
+    let y = given.forward(images, labels: labels, classCount: classes)
+    #expect(y.shape == expected.shape)
+    #expect(y.maxAbsDifference(expected) < 1e-4)
+
+    let dy = randomTensor(y.shape, seed: 33)
+    let expectedDx = built.backward(dy).split(sizes: [imageChannels, classes])[0]
+    let dx = given.backward(dy)
+    #expect(dx.shape == expectedDx.shape)
+    #expect(dx.maxAbsDifference(expectedDx) < 1e-4)
+    #expect(given.weight.gradient.maxAbsDifference(built.weight.gradient) < 1e-3)
+    #expect(given.bias!.gradient.maxAbsDifference(built.bias!.gradient) < 1e-3)
+}

@@ -52,14 +52,33 @@ void ccopia_col2im(const ccopia_conv_shape *g, int batch, const float *cols, flo
 long ccopia_conv2d_workspace(const ccopia_conv_shape *g, int out_channels, int chunk);
 
 /* Conv2d forward of `batch` samples, `chunk` at a time, single-threaded GEMMs: y = w * x + bias (bias may be NULL).
- * w is [out_channels, channels, k, k]; y is [batch, out_channels, out_height, out_width]. */
+ * w is [out_channels, ldw] whose first channels*k*k columns are the weights of x's channels; y is [batch, out_channels,
+ * out_height, out_width]. With plane_bias (then bias is ignored), sample b adds plane_bias[planes[b]] ([out_channels,
+ * out_height, out_width]) instead: the contribution of constant input planes (see ccopia_conv2d_plane_bias). */
 void ccopia_conv2d_forward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
-                           const float *w, const float *bias, float *y, float *work);
+                           const float *w, int ldw, const float *bias, const float *plane_bias, const int *planes,
+                           float *y, float *work);
 
-/* Conv2d backward: dw += dL/dw (accumulated chunk after chunk); when dx is not NULL, dx (written, not accumulated) gets
- * dL/dx of the first dx_channels input channels only, shaped [batch, dx_channels, height, width]. */
+/* Conv2d backward: dw ([out_channels, ldw], the first channels*k*k columns) += dL/dw, accumulated chunk after chunk;
+ * when dx is not NULL, dx (written, not accumulated) gets dL/dx of the first dx_channels input channels only, shaped
+ * [batch, dx_channels, height, width]. */
 void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
-                            const float *dy, const float *w, float *dw, int dx_channels, float *dx, float *work);
+                            const float *dy, const float *w, int ldw, float *dw, int dx_channels, float *dx,
+                            float *work);
+
+/* A conditional model's one-hot label planes (input channels first_plane ..< first_plane + plane_count, all ones in
+ * the plane of the sample's label and zero elsewhere) are constant, so their part of a convolution is a per-label
+ * bias: plane_bias[l][o][p] = bias[o] + the sum of w[o][first_plane + l][t] over the taps t that read inside the image
+ * at output position p. g is the geometry of the other channels (its channel count is not used). bias may be NULL. */
+void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int plane_count, int first_plane,
+                              const float *w, int ldw, const float *bias, float *plane_bias);
+
+/* The weight gradient of those planes: dw[o][first_plane + l][t] += the sum of dy[n][o][p] over the samples n with
+ * planes[n] == l and the positions p where tap t reads inside the image. work: plane_count * out_channels *
+ * out_height * out_width floats. */
+void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int batch, const int *planes,
+                                         int plane_count, int first_plane, const float *dy, float *dw, int ldw,
+                                         float *work);
 
 /* Floats of workspace the transposed-convolution kernels need for `chunk` samples at a time. */
 long ccopia_conv_transpose2d_workspace(const ccopia_conv_shape *g, int in_channels, int chunk);

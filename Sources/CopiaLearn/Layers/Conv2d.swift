@@ -16,6 +16,8 @@ public final class Conv2d: Layer {
     private var input = Tensor(shape: [0])
     private let workspace = ConvolutionWorkspace()
     private let gradientParts = ConvolutionWorkspace()
+    private var planes: LabelPlanes?
+    private let planeBias = ConvolutionWorkspace()
     /// Tests only: threads and column-matrix floats per chunk, instead of `BLAS.setThreads(_:)`'s count and 1 MB.
     var threadsOverride: Int?, chunkBudgetOverride: Int?
 
@@ -42,31 +44,71 @@ public final class Conv2d: Layer {
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels,
                      "Conv2d(\(inChannels), \(outChannels)) expects [batch, \(inChannels), H, W], got \(input.shape)")
-        let g = ConvGeometry(batch: input.shape[0], channels: inChannels, height: input.shape[2], width: input.shape[3],
-                             kernel: kernelSize, stride: stride, padding: padding)
+        return forward(input, planes: nil)
+    }
+
+    /// As `forward` on `images` with `classCount` one-hot label planes appended as the last input channels
+    /// (`ConditionalGAN`'s discriminator input), without building the planes: being constant, their part of the
+    /// convolution is a bias per label and output position, and their weight gradient sums of the output gradient.
+    /// This saves the planes' share of im2col and of the three products (10 of 11 input channels in the DCGAN).
+    /// `backward` then returns the gradient of `images` only.
+    func forward(_ images: Tensor, labels: [Int], classCount: Int) -> Tensor {
+        precondition(images.rank == 4 && images.shape[1] + classCount == inChannels && labels.count == images.shape[0],
+                     "Conv2d(\(inChannels), \(outChannels)): \(images.shape) with \(classCount) label planes for \(labels.count) labels")
+        precondition(labels.allSatisfy { $0 >= 0 && $0 < classCount }, "Conv2d: labels outside 0..<\(classCount)")
+        return forward(images, planes: LabelPlanes(labels: labels.map { Int32($0) }, count: classCount))
+    }
+
+    /// One-hot label planes that stand for the last `count` input channels.
+    private struct LabelPlanes {
+        var labels: [Int32], count: Int
+    }
+
+    private func forward(_ input: Tensor, planes: LabelPlanes?) -> Tensor {
+        let g = ConvGeometry(batch: input.shape[0], channels: input.shape[1], height: input.shape[2],
+                             width: input.shape[3], kernel: kernelSize, stride: stride, padding: padding)
         precondition(g.outHeight > 0 && g.outWidth > 0, "Conv2d: kernel \(kernelSize) too large for input \(input.shape)")
         geometry = g
         self.input = input
-        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        self.planes = planes
+        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
-        let inSize = inChannels * g.height * g.width, outSize = outChannels * g.outHeight * g.outWidth
-        let (outChannels, workspace, batch) = (self.outChannels, self.workspace, g.batch)
+        let spatial = g.outHeight * g.outWidth
+        let inSize = g.channels * g.height * g.width, outSize = outChannels * spatial
+        let (oc, ldw, workspace, batch) = (Int32(outChannels), Int32(inChannels * kernelSize * kernelSize), workspace, g.batch)
+        if let planes {
+            planeBias.reserve(workers: 1, floats: planes.count * outSize)
+            weight.value.scalars.withUnsafeBufferPointer { w in
+                withOptionalPointer(bias?.value) { b in
+                    var shape = g.shape
+                    ccopia_conv2d_plane_bias(&shape, oc, Int32(planes.count), Int32(g.channels), w.baseAddress, ldw, b,
+                                             planeBias.buffer(0))
+                }
+            }
+        }
+        let planeBiasAddress = planes == nil ? 0 : planeBias.address(0)
+        let labels = planes?.labels ?? []
         return Tensor(shape: [g.batch, outChannels, g.outHeight, g.outWidth]) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     withOptionalPointer(bias?.value) { b in
-                        let (px, pw, pb, py) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: w.baseAddress),
-                                                UInt(bitPattern: b), UInt(bitPattern: out.baseAddress))
-                        Parallel.forEach(workers) { i in
-                            let r = sampleRange(i, of: workers, batch: batch)
-                            var shape = g.shape
-                            ccopia_conv2d_forward(&shape, Int32(outChannels), Int32(r.count), Int32(chunk),
-                                                  UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
-                                                  UnsafePointer(bitPattern: pw), UnsafePointer(bitPattern: pb),
-                                                  UnsafeMutablePointer(bitPattern: py)! + r.lowerBound * outSize,
-                                                  UnsafeMutablePointer(bitPattern: workspace.address(i)))
+                        labels.withUnsafeBufferPointer { l in
+                            let (px, pw, pb, py) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: w.baseAddress),
+                                                    UInt(bitPattern: b), UInt(bitPattern: out.baseAddress))
+                            let pl = UInt(bitPattern: l.baseAddress)
+                            Parallel.forEach(workers) { i in
+                                let r = sampleRange(i, of: workers, batch: batch)
+                                var shape = g.shape
+                                ccopia_conv2d_forward(&shape, oc, Int32(r.count), Int32(chunk),
+                                                      UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
+                                                      UnsafePointer(bitPattern: pw), ldw, UnsafePointer(bitPattern: pb),
+                                                      UnsafePointer(bitPattern: planeBiasAddress),
+                                                      UnsafePointer<Int32>(bitPattern: pl).map { $0 + r.lowerBound },
+                                                      UnsafeMutablePointer(bitPattern: py)! + r.lowerBound * outSize,
+                                                      UnsafeMutablePointer(bitPattern: workspace.address(i)))
+                            }
                         }
                     }
                 }
@@ -90,15 +132,29 @@ public final class Conv2d: Layer {
                 }
             }
         }
-        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        let ldw = Int32(inChannels * kernelSize * kernelSize)
+        if let planes {
+            planeBias.reserve(workers: 1, floats: planes.count * outChannels * spatial)
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+                    planes.labels.withUnsafeBufferPointer { l in
+                        var shape = g.shape
+                        ccopia_conv2d_plane_weight_gradient(&shape, Int32(outChannels), Int32(g.batch), l.baseAddress,
+                                                            Int32(planes.count), Int32(g.channels), dy.baseAddress,
+                                                            dw.baseAddress, ldw, planeBias.buffer(0))
+                    }
+                }
+            }
+        }
+        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
         let weightCount = weight.value.count
         gradientParts.reserve(workers: workers, floats: weightCount)
         for w in 1..<max(workers, 1) { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
-        let inSize = inChannels * g.height * g.width, outSize = outChannels * spatial
-        let (oc, ic, ws, parts, batch) = (Int32(outChannels), Int32(inChannels), workspace, gradientParts, g.batch)
+        let inSize = g.channels * g.height * g.width, outSize = outChannels * spatial
+        let (oc, ic, ws, parts, batch) = (Int32(outChannels), Int32(g.channels), workspace, gradientParts, g.batch)
         let body = { (dx: UnsafeMutablePointer<Float>?) in
             self.input.scalars.withUnsafeBufferPointer { x in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
@@ -114,8 +170,8 @@ public final class Conv2d: Layer {
                                 ccopia_conv2d_backward(&shape, oc, Int32(r.count), Int32(chunk),
                                                        UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
                                                        UnsafePointer(bitPattern: pdy)! + r.lowerBound * outSize,
-                                                       UnsafePointer(bitPattern: pw), UnsafeMutablePointer(bitPattern: dwi),
-                                                       ic,
+                                                       UnsafePointer(bitPattern: pw), ldw,
+                                                       UnsafeMutablePointer(bitPattern: dwi), ic,
                                                        pdx == 0 ? nil : UnsafeMutablePointer(bitPattern: pdx)! + r.lowerBound * inSize,
                                                        UnsafeMutablePointer(bitPattern: ws.address(i)))
                             }

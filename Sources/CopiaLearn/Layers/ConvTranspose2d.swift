@@ -53,7 +53,7 @@ public final class ConvTranspose2d: Layer {
         precondition(g.outHeight == hin && g.outWidth == win, "ConvTranspose2d: inconsistent geometry for \(input.shape)")
         geometry = g
         self.input = input
-        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, n))
+        let workers = max(1, min(BLAS.threads(threadsOverride), n))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers,
@@ -97,7 +97,7 @@ public final class ConvTranspose2d: Layer {
                 }
             }
         }
-        let workers = max(1, min(threadsOverride ?? BLAS.configuredThreads, g.batch))
+        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers,

@@ -81,6 +81,18 @@ public final class ConditionalGAN: Module {
         }
     }
 
+    /// The discriminator's logits for `images` of `labels`. When its first layer is a `Conv2d` over the image and the
+    /// label planes, the planes enter as per-label biases instead of being built (see `Conv2d.forward(_:labels:classCount:)`);
+    /// the discriminator's `backward` then returns the gradient of the image channels only.
+    func discriminate(_ images: Tensor, _ labels: [Int]) -> Tensor {
+        guard let first = discriminator.layers.first as? Conv2d, first.inChannels == imageShape[0] + classCount else {
+            return discriminator(withLabelPlanes(images, labels))
+        }
+        var x = first.forward(images, labels: labels, classCount: classCount)
+        for layer in discriminator.layers.dropFirst() { x = layer.forward(x) }
+        return x
+    }
+
     /// One training step: a discriminator update on `real` (target 1) and a fresh fake batch (target 0, not
     /// back-propagated into the generator), then a generator update on the same fake batch (target 1).
     /// - Parameters:
@@ -94,20 +106,20 @@ public final class ConditionalGAN: Module {
         let fake = generate(labels: labels, using: &noise)
         let ones = Tensor(shape: [n, 1], repeating: 1), zeros = Tensor(shape: [n, 1])
 
-        let fakeInput = withLabelPlanes(fake, labels)
-
         // Neither real data nor the detached fake batch needs dLoss/dInput.
         discriminatorOptimizer.zeroGradients()
-        let lossReal = Losses.binaryCrossEntropyWithLogits(discriminator(withLabelPlanes(real, labels)), ones)
+        let lossReal = Losses.binaryCrossEntropyWithLogits(discriminate(real, labels), ones)
         _ = discriminator.backward(lossReal.gradient, needsInputGradient: false)
-        let lossFake = Losses.binaryCrossEntropyWithLogits(discriminator(fakeInput), zeros)
+        let lossFake = Losses.binaryCrossEntropyWithLogits(discriminate(fake, labels), zeros)
         _ = discriminator.backward(lossFake.gradient, needsInputGradient: false)
         discriminatorOptimizer.step()
 
         generatorOptimizer.zeroGradients()
-        let lossG = Losses.binaryCrossEntropyWithLogits(discriminator(fakeInput), ones)
-        let dInput = discriminator.backward(lossG.gradient)
-        _ = generator.backward(dInput.split(sizes: [imageShape[0], classCount])[0])
+        let lossG = Losses.binaryCrossEntropyWithLogits(discriminate(fake, labels), ones)
+        var dImages = discriminator.backward(lossG.gradient)
+        if dImages.shape[1] != imageShape[0] { dImages = dImages.split(sizes: [imageShape[0], classCount])[0] }
+        // The generator's input (noise and one-hot label) needs no gradient either.
+        _ = generator.backward(dImages, needsInputGradient: false)
         generatorOptimizer.step()
         return StepLoss(discriminator: lossReal.value + lossFake.value, generator: lossG.value)
     }

@@ -21,6 +21,13 @@ public enum BLAS {
         return configuredThreadsStorage.load()
     }
 
+    /// `count` threads if given, else the configured count; either way the backend is set up (single-threaded BLAS)
+    /// before the caller's first product, which code calling the C kernels directly relies on.
+    static func threads(_ count: Int?) -> Int {
+        _ = defaultConfigured
+        return count ?? configuredThreadsStorage.load()
+    }
+
     private static let configuredThreadsStorage = ThreadCount()
 
     /// The thread count products use (`setThreads(_:)`, or `OPENBLAS_NUM_THREADS` as found at the first product).
@@ -56,6 +63,7 @@ public enum BLAS {
     /// `sgemm` on up to `workers` threads when it has at least `threshold` operations (tests split small products).
     static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>,
                       b: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, workers: Int, threshold: Int) {
+        _ = defaultConfigured
         let lda = max(transposeA ? m : k, 1), ldb = max(transposeB ? k : n, 1), ldc = max(n, 1)
         let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
         let splitRows = m >= n
