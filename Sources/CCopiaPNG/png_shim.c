@@ -1,5 +1,5 @@
 /*
- * CCopiaPNG: PNG decoding through libpng's full API, and PNG encoding with libdeflate.
+ * CCopiaPNG: PNG decoding through libpng's full API, and PNG encoding with libdeflate (level 1: deflate_rle.c).
  *
  * References: PNG Specification (Third Edition), W3C, sections 5 (datastream structure), 7.3 (filtering),
  * 9 (filter algorithms: None, Sub, Up, Average, Paeth) and 11.2 (IHDR); libpng 1.6 manual (libpng-manual.txt),
@@ -227,7 +227,9 @@ int ccopia_png_read_pixels(ccopia_png_reader *reader, void *pixels, size_t row_s
  * ============================================================================================================== */
 
 struct ccopia_png_writer {
+    /* libdeflate's compressor for levels other than 1; level 1 is run matches only (deflate_rle.c). */
     struct libdeflate_compressor *compressor;
+    int level;
     int filter;
     /* Filtered scanlines, each a filter-type byte then the row: the input of the zlib stream. */
     uint8_t *filtered;
@@ -247,11 +249,14 @@ ccopia_png_writer *ccopia_png_writer_create(int level, int filter) {
     }
     ccopia_png_writer *writer = (ccopia_png_writer *)calloc(1, sizeof(ccopia_png_writer));
     if (writer == NULL) return NULL;
-    writer->compressor = libdeflate_alloc_compressor(level);
-    if (writer->compressor == NULL) {
-        free(writer);
-        return NULL;
+    if (level != 1) {
+        writer->compressor = libdeflate_alloc_compressor(level);
+        if (writer->compressor == NULL) {
+            free(writer);
+            return NULL;
+        }
     }
+    writer->level = level;
     writer->filter = filter;
     set_message(writer->message, "no error");
     return writer;
@@ -259,7 +264,7 @@ ccopia_png_writer *ccopia_png_writer_create(int level, int filter) {
 
 void ccopia_png_writer_destroy(ccopia_png_writer *writer) {
     if (writer == NULL) return;
-    libdeflate_free_compressor(writer->compressor);
+    if (writer->compressor != NULL) libdeflate_free_compressor(writer->compressor);
     free(writer->filtered);
     free(writer->rows);
     free(writer->out);
@@ -433,7 +438,8 @@ int ccopia_png_write(ccopia_png_writer *writer, const void *pixels, uint32_t wid
         prev = cur;
     }
 
-    size_t bound = libdeflate_zlib_compress_bound(writer->compressor, filtered_size);
+    size_t bound = writer->level == 1 ? ccopia_zlib_compress_rle_bound(filtered_size)
+                                      : libdeflate_zlib_compress_bound(writer->compressor, filtered_size);
     size_t header_size = 8 + 12 + 13;
     size_t total_bound = header_size + 12 + bound + 12;
     if (!reserve(&writer->out, &writer->out_capacity, total_bound)) {
@@ -458,9 +464,11 @@ int ccopia_png_write(ccopia_png_writer *writer, const void *pixels, uint32_t wid
     ihdr[12] = 0;
     at += frame_chunk(p + at, "IHDR", 13);
 
-    size_t compressed = libdeflate_zlib_compress(writer->compressor, writer->filtered, filtered_size, p + at + 8, bound);
+    size_t compressed = writer->level == 1
+        ? ccopia_zlib_compress_rle(writer->filtered, filtered_size, p + at + 8, bound)
+        : libdeflate_zlib_compress(writer->compressor, writer->filtered, filtered_size, p + at + 8, bound);
     if (compressed == 0) {
-        set_message(writer->message, "libdeflate could not compress the image data");
+        set_message(writer->message, "could not compress the image data");
         return CCOPIA_PNG_UNSUPPORTED;
     }
     if (compressed > 0x7fffffffu) {

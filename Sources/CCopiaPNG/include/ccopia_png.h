@@ -87,7 +87,8 @@ enum {
     CCOPIA_PNG_FILTER_ADAPTIVE = 5,
 };
 
-/* A new writer at a libdeflate level (0-12) with a filter choice, or NULL when out of memory or out of range. */
+/* A new writer at a level (0-12) with a filter choice, or NULL when out of memory or out of range. Level 1 is
+ * OpenCV's imwrite preset, run matches only (ccopia_zlib_compress_rle); the other levels are libdeflate's. */
 ccopia_png_writer *ccopia_png_writer_create(int level, int filter);
 void ccopia_png_writer_destroy(ccopia_png_writer *writer);
 
@@ -98,6 +99,12 @@ int ccopia_png_write(ccopia_png_writer *writer, const void *pixels, uint32_t wid
                      int channels, int bit_depth, size_t row_stride, const uint8_t **out, size_t *out_size);
 
 const char *ccopia_png_writer_message(const ccopia_png_writer *writer);
+
+/* A zlib stream of in[0..n) whose deflate blocks use only runs (a byte repeated at distance 1, zlib's Z_RLE
+ * strategy) and per-block dynamic Huffman codes, or stored blocks when smaller. Returns the stream's size, or 0 when
+ * capacity (at least ccopia_zlib_compress_rle_bound(n)) is too small or memory runs out. Deterministic. */
+size_t ccopia_zlib_compress_rle(const uint8_t *in, size_t n, uint8_t *out, size_t capacity);
+size_t ccopia_zlib_compress_rle_bound(size_t n);
 
 #ifdef __cplusplus
 }

@@ -215,7 +215,7 @@ public struct WriteStage: SpecObject, Sendable {
     public init(reading r: SpecReader) {
         path = r.readOptional("path", doc: "Output folder (overridden by `copia run --out`).")
         format = r.read("format", default: Format.png, doc: "Format of new images; originals are copied byte for byte in their own format.")
-        pngCompression = r.read("pngCompression", default: 1, in: 0...12, doc: "Deflate level for PNG (1 is OpenCV's default; 0 stores).")
+        pngCompression = r.read("pngCompression", default: 1, in: 0...12, doc: "PNG compression: 1 (the default) is OpenCV's imwrite preset, run matches only and fast; 2-12 are libdeflate's levels, slower and smaller; 0 stores.")
         jpegQuality = r.read("jpegQuality", default: 95, in: 1...100, doc: "JPEG quality when format is jpeg.")
     }
 }
