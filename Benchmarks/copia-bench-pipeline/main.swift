@@ -90,7 +90,7 @@ if arguments.count >= 3, arguments[1] == "--child-rss" {
 }
 
 try FileIO.makeDirectories(scratch)
-/// `COPIA_BENCH_ONLY=chain|digits|rss` runs one part; `COPIA_BENCH_JOBS=2` one worker count of the chain.
+/// `COPIA_BENCH_ONLY=chain|albu|digits|rss` runs one part (albu, the bench_albu.py chain, runs only when asked); `COPIA_BENCH_JOBS=2` one worker count of the chain.
 let only = ProcessInfo.processInfo.environment["COPIA_BENCH_ONLY"]
 let chainJobs = ProcessInfo.processInfo.environment["COPIA_BENCH_JOBS"].flatMap(Int.init).map { [$0] } ?? [1, 2]
 
@@ -124,6 +124,32 @@ for jobs in chainJobs where only == nil || only == "chain" {
           "augmentedPerSecond": .number((Double(augmented) / r.seconds).rounded()),
           "note": "whole run: scan, decode-check and hash of every input, plan, then per output read + hash, and for augmented ones decode, Rotate, RandomResizedCrop 224, RandomBrightnessContrast, PNG encode; SHA-256, atomic write, manifest line"])
     try? FileManager.default.removeItem(atPath: "\(scratch)/out-\(jobs)")
+}
+
+// 1b. The chain of ../shared/peers/bench_albu.py at albumentations' defaults (RandomResizedCrop 224, HorizontalFlip,
+//     Rotate 15, ColorJitter, GaussianBlur p 0.5, GaussNoise p 0.5) on the same 2,000 photos, as a whole run: compare
+//     `augmentedPerSecond` with bench_albu's "full" figure (single, `taskset -c 0`) and its pool figure (2 jobs).
+let albuText = """
+    {"version": 1, "name": "bench-albu-chain", "seed": 1, "stages": [
+      {"stage": "source", "path": "\(photos)"},
+      {"stage": "augment", "copies": 1, "ops": [
+        {"op": "RandomResizedCrop", "size": [224, 224]},
+        {"op": "HorizontalFlip"},
+        {"op": "Rotate", "limit": 15},
+        {"op": "ColorJitter"},
+        {"op": "GaussianBlur", "p": 0.5},
+        {"op": "GaussNoise", "p": 0.5}]},
+      {"stage": "write", "path": "\(scratch)/out"}]}
+    """
+let albuChain = try Pipeline.parse(albuText)
+for jobs in chainJobs where only == "albu" {
+    let r = try timeRun(albuChain, out: "\(scratch)/albu-\(jobs)", jobs: jobs)
+    let augmented = r.outputs / 2
+    emit(["figure": "albu_chain_images_per_second", "jobs": .number(Double(jobs)), "inputs": .string(photoSource),
+          "outputs": .number(Double(r.outputs)), "augmented": .number(Double(augmented)), "seconds": .number((r.seconds * 100).rounded() / 100),
+          "augmentedPerSecond": .number((Double(augmented) / r.seconds).rounded()),
+          "note": "whole run; besides bench_albu's decode, chain and PNG write, Copia decode-checks and hashes every input first and copies every original"])
+    try? FileManager.default.removeItem(atPath: "\(scratch)/albu-\(jobs)")
 }
 
 // 2. The digits demo as the README runs it.
