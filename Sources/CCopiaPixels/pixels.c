@@ -126,24 +126,21 @@ INLINE int64_t gray_sum_impl(const uint8_t *src, size_t n, int cn, const uint8_t
 TWO_VERSIONS(int64_t, gray_sum, (const uint8_t *src, size_t n, int cn, const uint8_t *lut), (src, n, cn, lut))
 int64_t ccopia_gray_sum_u8(const uint8_t *src, size_t n, int cn, const uint8_t *lut) { return gray_sum_pick(src, n, cn, lut); }
 
-/* A table over (gray, sample) of the same double expression: 64K entries built by a loop the compiler vectorises,
- * then three lookups per pixel (after `lut`, when there is one). */
-INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor, const uint8_t *lut) {
+/* The saturation blend as a table over (gray, sample) of the same double expression: 64K entries built by a loop the
+ * compiler vectorises, then three lookups per pixel (after `lut`, when there is one). The table has 4 bytes of padding
+ * for the AVX2 path's 32-bit gathers. */
+enum { BLEND_TABLE_SIZE = 256 * 256 + 4 };
+
+INLINE void blend_table_impl(uint8_t *table, double factor) {
     double rest = 1 - factor;
-    uint8_t *table = malloc(256 * 256);
-    if (!table) {
-        for (size_t i = 0; i < n; i++) {
-            uint8_t *p = d + i * cn;
-            if (lut) { p[0] = lut[p[0]]; p[1] = lut[p[1]]; p[2] = lut[p[2]]; }
-            double gr = (double)luma(p[0], p[1], p[2]) * rest;
-            for (int c = 0; c < 3; c++) p[c] = (uint8_t)saturate_double((double)p[c] * factor + gr);
-        }
-        return;
-    }
     for (int g = 0; g < 256; g++) {
         double gr = (double)g * rest;
         for (int v = 0; v < 256; v++) table[g * 256 + v] = (uint8_t)saturate_double((double)v * factor + gr);
     }
+}
+TWO_VERSIONS(void, blend_table, (uint8_t *table, double factor), (table, factor))
+
+INLINE void blend_pixels_impl(uint8_t *d, size_t n, int cn, const uint8_t *table, const uint8_t *lut) {
     if (lut) {
         for (size_t i = 0; i < n; i++) {
             uint8_t *p = d + i * cn;
@@ -162,13 +159,87 @@ INLINE void blend_gray_impl(uint8_t *d, size_t n, int cn, double factor, const u
             p[2] = t[p[2]];
         }
     }
+}
+TWO_VERSIONS(void, blend_pixels, (uint8_t *d, size_t n, int cn, const uint8_t *table, const uint8_t *lut), (d, n, cn, table, lut))
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+/* R, G and B of eight packed RGB pixels (24 bytes at p) as 32-bit lanes. */
+AVX2_TARGET static inline void load_rgb8(const uint8_t *p, __m256i *r, __m256i *g, __m256i *b) {
+    __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadl_epi64((const __m128i *)(p + 16));
+    const char z = (char)0x80;
+    __m128i r8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(0, 3, 6, 9, 12, 15, z, z, z, z, z, z, z, z, z, z)),
+                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, z, 2, 5, z, z, z, z, z, z, z, z)));
+    __m128i g8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(1, 4, 7, 10, 13, z, z, z, z, z, z, z, z, z, z, z)),
+                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, 0, 3, 6, z, z, z, z, z, z, z, z)));
+    __m128i b8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(2, 5, 8, 11, 14, z, z, z, z, z, z, z, z, z, z, z)),
+                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, 1, 4, 7, z, z, z, z, z, z, z, z)));
+    *r = _mm256_cvtepu8_epi32(r8);
+    *g = _mm256_cvtepu8_epi32(g8);
+    *b = _mm256_cvtepu8_epi32(b8);
+}
+
+/* Eight RGB pixels (the low bytes of r | g << 8 | b << 16 per lane) back to 24 bytes at o. */
+AVX2_TARGET static inline void store_rgb8(uint8_t *o, __m256i packed) {
+    uint32_t lanes[8];
+    _mm256_storeu_si256((__m256i *)lanes, packed);
+    for (int i = 0; i < 7; i++) memcpy(o + 3 * i, &lanes[i], 4);  /* the 4th byte is overwritten by the next pixel */
+    memcpy(o + 21, &lanes[7], 3);
+}
+
+/* blend_pixels_impl for RGB, eight pixels at a time: the same luma and the same table entries, gathered.
+ * `lut` must have 4 bytes of padding. */
+AVX2_TARGET static void blend_rgb_avx2(uint8_t *d, size_t n, const uint8_t *table, const uint8_t *lut) {
+    const __m256i mask = _mm256_set1_epi32(0xFF);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint8_t *p = d + 3 * i;
+        __m256i r, g, b;
+        load_rgb8(p, &r, &g, &b);
+        if (lut) {
+            r = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, r, 1), mask);
+            g = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, g, 1), mask);
+            b = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, b, 1), mask);
+        }
+        __m256i y = _mm256_add_epi32(_mm256_add_epi32(_mm256_mullo_epi32(r, _mm256_set1_epi32(4899)), _mm256_mullo_epi32(g, _mm256_set1_epi32(9617))),
+                                     _mm256_add_epi32(_mm256_mullo_epi32(b, _mm256_set1_epi32(1868)), _mm256_set1_epi32(8192)));
+        __m256i row = _mm256_slli_epi32(_mm256_srli_epi32(y, 14), 8);
+        __m256i R = _mm256_and_si256(_mm256_i32gather_epi32((const int *)table, _mm256_add_epi32(row, r), 1), mask);
+        __m256i G = _mm256_and_si256(_mm256_i32gather_epi32((const int *)table, _mm256_add_epi32(row, g), 1), mask);
+        __m256i B = _mm256_and_si256(_mm256_i32gather_epi32((const int *)table, _mm256_add_epi32(row, b), 1), mask);
+        store_rgb8(p, _mm256_or_si256(_mm256_or_si256(R, _mm256_slli_epi32(G, 8)), _mm256_slli_epi32(B, 16)));
+    }
+    if (i < n) blend_pixels_base(d + 3 * i, n - i, 3, table, lut);
+}
+#endif
+
+void ccopia_blend_gray_lut_u8(uint8_t *data, size_t n, int cn, double factor, const uint8_t *lut) {
+    uint8_t *table = malloc(BLEND_TABLE_SIZE);
+    if (!table) {
+        double rest = 1 - factor;
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *p = data + i * cn;
+            if (lut) { p[0] = lut[p[0]]; p[1] = lut[p[1]]; p[2] = lut[p[2]]; }
+            double gr = (double)luma(p[0], p[1], p[2]) * rest;
+            for (int c = 0; c < 3; c++) p[c] = (uint8_t)saturate_double((double)p[c] * factor + gr);
+        }
+        return;
+    }
+    blend_table_pick(table, factor);
+    memset(table + 256 * 256, 0, 4);
+#if defined(__x86_64__)
+    if (cn == 3 && use_avx2()) {
+        uint8_t padded[256 + 4] = {0};
+        if (lut) memcpy(padded, lut, 256);
+        blend_rgb_avx2(data, n, table, lut ? padded : NULL);
+        free(table);
+        return;
+    }
+#endif
+    blend_pixels_pick(data, n, cn, table, lut);
     free(table);
 }
-TWO_VERSIONS(void, blend_gray, (uint8_t *d, size_t n, int cn, double factor, const uint8_t *lut), (d, n, cn, factor, lut))
-void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor) { blend_gray_pick(data, n, cn, factor, NULL); }
-void ccopia_blend_gray_lut_u8(uint8_t *data, size_t n, int cn, double factor, const uint8_t *lut) {
-    blend_gray_pick(data, n, cn, factor, lut);
-}
+void ccopia_blend_gray_u8(uint8_t *data, size_t n, int cn, double factor) { ccopia_blend_gray_lut_u8(data, n, cn, factor, NULL); }
 
 /* MARK: - HSV */
 
@@ -222,8 +293,9 @@ TWO_VERSIONS(void, map_hsv, (const uint8_t *src, uint8_t *dst, size_t n, int cn,
 #include <immintrin.h>
 /* Eight RGB pixels of map_hsv_impl at once. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6)
  * sectors, which the scalar loop's wrapping handles. */
-AVX2_TARGET static inline int map_hsv8(const uint8_t *p, uint8_t *o, const float *ht, const float *st, const float *vt,
-                                       const int32_t *sdiv, const int32_t *hdiv, float sectors) {
+AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
+                                                                       const float *vt, const int32_t *sdiv, const int32_t *hdiv,
+                                                                       float sectors, int unitSV, int rotation) {
     __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadl_epi64((const __m128i *)(p + 16));
     const char z = (char)0x80;
     __m128i r8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(0, 3, 6, 9, 12, 15, z, z, z, z, z, z, z, z, z, z)),
@@ -244,7 +316,22 @@ AVX2_TARGET static inline int map_hsv8(const uint8_t *p, uint8_t *o, const float
     __m256i h = _mm256_blendv_epi8(_mm256_blendv_epi8(hB, hG, isG), hR, isR);
     h = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(h, _mm256_i32gather_epi32(hdiv, diff, 4)), half), 12);
     h = _mm256_add_epi32(h, _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), h), _mm256_set1_epi32(180)));
-    __m256 hv = _mm256_i32gather_ps(ht, h, 4), sv = _mm256_i32gather_ps(st, sIdx, 4), vv = _mm256_i32gather_ps(vt, v, 4);
+    __m256 hv, sv, vv;
+    if (rotation >= 0) {  /* ht[k] is float((k + rotation) mod 180) for every hue k: computed, not gathered */
+        __m256i hr = _mm256_add_epi32(h, _mm256_set1_epi32(rotation));
+        hr = _mm256_sub_epi32(hr, _mm256_and_si256(_mm256_cmpgt_epi32(hr, _mm256_set1_epi32(179)), _mm256_set1_epi32(180)));
+        hv = _mm256_cvtepi32_ps(hr);
+    } else {
+        hv = _mm256_i32gather_ps(ht, h, 4);
+    }
+    if (unitSV) {  /* the tables hold float(i) * (1 / 255): the same product, without the gathers */
+        const __m256 scale = _mm256_set1_ps(1.0f / 255);
+        sv = _mm256_mul_ps(_mm256_cvtepi32_ps(sIdx), scale);
+        vv = _mm256_mul_ps(_mm256_cvtepi32_ps(v), scale);
+    } else {
+        sv = _mm256_i32gather_ps(st, sIdx, 4);
+        vv = _mm256_i32gather_ps(vt, v, 4);
+    }
     __m256 hh = _mm256_mul_ps(hv, _mm256_set1_ps(sectors));
     const __m256 zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6), one = _mm256_set1_ps(1);
     __m256 inRange = _mm256_and_ps(_mm256_cmp_ps(hh, zero, _CMP_GE_OQ), _mm256_cmp_ps(hh, six, _CMP_LT_OQ));
@@ -281,9 +368,20 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
     const float sectors = 6 / hueRange;
     size_t i = 0;
     /* p + 16 .. p + 23 is read: stop while a full group of eight pixels remains */
-    for (; i + 8 <= n; i += 8) {
-        if (!map_hsv8(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors)) map_hsv_base(src + 3 * i, dst + 3 * i, 8, 3, ht, st, vt, sdiv, hdiv);
-    }
+    /* Specialised loops for identity saturation and value tables and for a hue table that is a rotation (ColorJitter's
+     * hue step): the table values are computed in the lanes instead of gathered. */
+    int unit = 1;
+    for (int k = 0; k < 256 && unit; k++) unit = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
+    int rotation = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
+    for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
+#define MAP_HSV_LOOP(unitSV, rot) \
+    for (; i + 8 <= n; i += 8) \
+        if (!map_hsv8(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot)) \
+            map_hsv_base(src + 3 * i, dst + 3 * i, 8, 3, ht, st, vt, sdiv, hdiv);
+    if (unit && rotation >= 0) { MAP_HSV_LOOP(1, rotation) }
+    else if (unit) { MAP_HSV_LOOP(1, -1) }
+    else { MAP_HSV_LOOP(0, -1) }
+#undef MAP_HSV_LOOP
     if (i < n) map_hsv_base(src + 3 * i, dst + 3 * i, n - i, 3, ht, st, vt, sdiv, hdiv);
 }
 #endif
