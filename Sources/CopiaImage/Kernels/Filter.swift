@@ -44,14 +44,18 @@ public enum FilterKernels {
             let w = image.width, h = image.height, rx = kx.count / 2, ry = ky.count / 2
             let xs = (-rx..<(w + rx)).map { Int32(max(border.index($0, length: w), 0)) }
             let ys = (-ry..<(h + ry)).map { Int32(max(border.index($0, length: h), 0)) }
-            var out = image
-            let status = image.bytes.withUnsafeBufferPointer { s in
-                out.bytes.withUnsafeMutableBufferPointer { d in
-                    ccopia_separable_u8(s.baseAddress!, d.baseAddress!, Int32(w), Int32(h), Int32(image.channels), Int32(image.info.colorChannels),
-                                        kx, Int32(kx.count), xs, ky, Int32(ky.count), ys)
+            let cn = image.channels, colors = image.info.colorChannels
+            var status: Int32 = 0
+            // Without alpha the kernel writes every sample, so the output starts uninitialised rather than as a copy.
+            let bytes = [UInt8](unsafeUninitializedCapacity: image.bytes.count) { d, count in
+                image.bytes.withUnsafeBufferPointer { s in
+                    if colors < cn { d.baseAddress!.initialize(from: s.baseAddress!, count: s.count) }
+                    status = ccopia_separable_u8(s.baseAddress!, d.baseAddress!, Int32(w), Int32(h), Int32(cn), Int32(colors),
+                                                 kx, Int32(kx.count), xs, ky, Int32(ky.count), ys)
                 }
+                count = image.bytes.count
             }
-            if status == 0 { return out }
+            if status == 0 { return Image(width: w, height: h, channels: cn, bytes: bytes) }
         }
         let plane = floatPlane(image)
         let result = separable(plane, width: image.width, height: image.height, channels: image.channels, kx: kx, ky: ky, border: border)
