@@ -333,7 +333,7 @@ TWO_VERSIONS(void, map_hsv, (const uint8_t *src, uint8_t *dst, size_t n, int cn,
  * sectors, which the scalar loop's wrapping handles. */
 AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
                                                                        const float *vt, const int32_t *sdiv, const int32_t *hdiv,
-                                                                       float sectors, int unitSV, int rotation) {
+                                                                       float sectors, int unitSV, int rotation, const uint8_t *lut) {
     __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadl_epi64((const __m128i *)(p + 16));
     const char z = (char)0x80;
     __m128i r8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(0, 3, 6, 9, 12, 15, z, z, z, z, z, z, z, z, z, z)),
@@ -343,6 +343,12 @@ AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint
     __m128i b8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(2, 5, 8, 11, 14, z, z, z, z, z, z, z, z, z, z, z)),
                               _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, 1, 4, 7, z, z, z, z, z, z, z, z)));
     __m256i r = _mm256_cvtepu8_epi32(r8), g = _mm256_cvtepu8_epi32(g8), b = _mm256_cvtepu8_epi32(b8);
+    if (lut) {  /* padded by 4 bytes for the 32-bit gathers */
+        const __m256i low = _mm256_set1_epi32(0xFF);
+        r = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, r, 1), low);
+        g = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, g, 1), low);
+        b = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, b, 1), low);
+    }
     __m256i v = _mm256_max_epi32(_mm256_max_epi32(r, g), b), vmin = _mm256_min_epi32(_mm256_min_epi32(r, g), b);
     __m256i diff = _mm256_sub_epi32(v, vmin);
     const __m256i half = _mm256_set1_epi32(1 << 11);
@@ -400,8 +406,17 @@ AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint
     return 1;
 }
 
+/* map_hsv_base of at most eight RGB pixels after `lut` (NULL: none). */
+static void map_hsv_lut_few(const uint8_t *src, uint8_t *dst, size_t m, const float *ht, const float *st, const float *vt,
+                            const int32_t *sdiv, const int32_t *hdiv, const uint8_t *lut) {
+    uint8_t tmp[24];
+    for (size_t k = 0; k < 3 * m; k++) tmp[k] = lut ? lut[src[k]] : src[k];
+    map_hsv_base(tmp, dst, m, 3, ht, st, vt, sdiv, hdiv);
+}
+
+/* The RGB round trip eight pixels at a time, after `lut` (NULL, or padded by 4 bytes) on every sample. */
 AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_t n, const float *ht, const float *st,
-                                         const float *vt, const int32_t *sdiv, const int32_t *hdiv) {
+                                         const float *vt, const int32_t *sdiv, const int32_t *hdiv, const uint8_t *lut) {
     const float hueRange = 180;
     const float sectors = 6 / hueRange;
     size_t i = 0;
@@ -414,26 +429,35 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
     for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
 #define MAP_HSV_LOOP(unitSV, rot) \
     for (; i + 8 <= n; i += 8) \
-        if (!map_hsv8(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot)) \
-            map_hsv_base(src + 3 * i, dst + 3 * i, 8, 3, ht, st, vt, sdiv, hdiv);
+        if (!map_hsv8(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot, lut)) \
+            map_hsv_lut_few(src + 3 * i, dst + 3 * i, 8, ht, st, vt, sdiv, hdiv, lut);
     if (unit && rotation >= 0) { MAP_HSV_LOOP(1, rotation) }
     else if (unit) { MAP_HSV_LOOP(1, -1) }
     else { MAP_HSV_LOOP(0, -1) }
 #undef MAP_HSV_LOOP
-    if (i < n) map_hsv_base(src + 3 * i, dst + 3 * i, n - i, 3, ht, st, vt, sdiv, hdiv);
+    for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, lut);
 }
 #endif
 void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
                        const int32_t *sdiv, const int32_t *hdiv) {
 #if defined(__x86_64__)
-    if (cn == 3 && use_avx2()) { map_hsv_rgb_avx2(src, dst, n, ht, st, vt, sdiv, hdiv); return; }
+    if (cn == 3 && use_avx2()) { map_hsv_rgb_avx2(src, dst, n, ht, st, vt, sdiv, hdiv, NULL); return; }
 #endif
     map_hsv_pick(src, dst, n, cn, ht, st, vt, sdiv, hdiv);
 }
 
-/* ccopia_map_hsv_u8 after `lut` on the colour channels, through a small buffer: one pass over memory. dst may be src. */
+/* ccopia_map_hsv_u8 after `lut` on the colour channels, in the lanes (AVX2, RGB) or through a small buffer: one pass
+ * over memory. dst may be src. */
 void ccopia_map_hsv_lut_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
                            const int32_t *sdiv, const int32_t *hdiv, const uint8_t *lut) {
+#if defined(__x86_64__)
+    if (cn == 3 && use_avx2()) {
+        uint8_t padded[256 + 4] = {0};
+        memcpy(padded, lut, 256);
+        map_hsv_rgb_avx2(src, dst, n, ht, st, vt, sdiv, hdiv, padded);
+        return;
+    }
+#endif
     enum { CHUNK = 256 };
     uint8_t tmp[CHUNK * 4];  /* images have at most 4 channels */
     for (size_t i = 0; i < n; i += CHUNK) {
