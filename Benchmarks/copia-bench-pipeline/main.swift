@@ -62,8 +62,21 @@ func demoChainPipeline(input: String, output: String, size: Int) -> String {
     """
 }
 
-func timeRun(_ pipeline: Pipeline, out: String, jobs: Int) throws -> (seconds: Double, outputs: Int, augmented: Int) {
-    try? FileManager.default.removeItem(atPath: out)
+/// Output folders of timed runs, removed when the benchmark ends: as in bench_albu.py, nothing is deleted while a
+/// run is timed (ext4 makes creating files right after deleting many in the same place markedly slower).
+nonisolated(unsafe) var finishedOutputs: [String] = []
+
+func removeFinishedOutputs() {
+    for out in finishedOutputs { try? FileManager.default.removeItem(atPath: out) }
+    finishedOutputs = []
+}
+
+/// Runs `pipeline` into a fresh folder named after `out` and returns the wall time and counts.
+func timeRun(_ pipeline: Pipeline, out base: String, jobs: Int) throws -> (seconds: Double, outputs: Int, augmented: Int) {
+    var n = 1
+    while FileIO.exists("\(base)-\(n)") { n += 1 }
+    let out = "\(base)-\(n)"
+    finishedOutputs.append(out)
     let start = Date()
     let summary = try pipeline.run(RunOptions(out: out, jobs: jobs, showProgress: false))
     let seconds = Date().timeIntervalSince(start)
@@ -82,7 +95,7 @@ if arguments.count >= 3, arguments[1] == "--child-rss" {
     let rssBefore = peakRSSMegabytes()
     let pipeline = try Pipeline.parse(demoChainPipeline(input: input, output: "\(scratch)/rss-out", size: 64))
     let r = try timeRun(pipeline, out: "\(scratch)/rss-out-\(n)", jobs: 2)
-    try? FileManager.default.removeItem(atPath: "\(scratch)/rss-out-\(n)")
+    removeFinishedOutputs()
     emit(["figure": "peak_rss_mb", "inputs": .number(Double(n)), "outputs": .number(Double(r.outputs)),
           "peakRSSMegabytes": .number((peakRSSMegabytes() * 10).rounded() / 10),
           "rssBeforeRunMegabytes": .number((rssBefore * 10).rounded() / 10), "seconds": .number((r.seconds * 100).rounded() / 100)])
@@ -123,7 +136,6 @@ for jobs in chainJobs where only == nil || only == "chain" {
           "outputsPerSecond": .number((Double(r.outputs) / r.seconds).rounded()),
           "augmentedPerSecond": .number((Double(augmented) / r.seconds).rounded()),
           "note": "whole run: scan, decode-check and hash of every input, plan, then per output read + hash, and for augmented ones decode, Rotate, RandomResizedCrop 224, RandomBrightnessContrast, PNG encode; SHA-256, atomic write, manifest line"])
-    try? FileManager.default.removeItem(atPath: "\(scratch)/out-\(jobs)")
 }
 
 // 1b. The chain of ../shared/peers/bench_albu.py at albumentations' defaults (RandomResizedCrop 224, HorizontalFlip,
@@ -149,7 +161,6 @@ for jobs in chainJobs where only == "albu" {
           "outputs": .number(Double(r.outputs)), "augmented": .number(Double(augmented)), "seconds": .number((r.seconds * 100).rounded() / 100),
           "augmentedPerSecond": .number((Double(augmented) / r.seconds).rounded()),
           "note": "whole run; besides bench_albu's decode, chain and PNG write, Copia decode-checks and hashes every input first and copies every original"])
-    try? FileManager.default.removeItem(atPath: "\(scratch)/albu-\(jobs)")
 }
 
 // 2. The digits demo as the README runs it.
@@ -170,3 +181,5 @@ for n in [2000, 20000] where only == nil || only == "rss" {
     try child.run()
     child.waitUntilExit()
 }
+
+removeFinishedOutputs()
