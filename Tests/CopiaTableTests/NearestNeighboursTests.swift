@@ -68,6 +68,36 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
 }
 
 @Suite struct NeighbourScreeningPathTests {
+    /// Many query groups and candidate chunks, coordinates on a coarse grid so that many distances tie exactly:
+    /// the screen (norms written before the product, 64 values per test) keeps every true neighbour, ties by index.
+    @Test func searchOverManyChunksWithTiesEqualsAPlainDoubleScan() throws {
+        var rng = CounterRandom(seed: 5, stage: "test", sample: "grid")
+        let rows = 2200, columns = 8
+        let values = (0..<(rows * columns)).map { _ in Double(rng.int(below: 9)) - 4 }
+        let x = try FeatureMatrix(rows: rows, columns: columns, values: values)
+        let all = Array(0..<rows)
+        let queries = Array(stride(from: 0, to: rows, by: 8))  // 275: two query groups
+        // The plain Double scan of `referenceNeighbours`, over the raw values (quick enough in a debug build).
+        let reference = values.withUnsafeBufferPointer { v in
+            queries.map { q -> [Int] in
+                var d = [(Double, Int)]()
+                for c in 0..<rows {
+                    var s = 0.0
+                    for j in 0..<columns { s += (v[q * columns + j] - v[c * columns + j]) * (v[q * columns + j] - v[c * columns + j]) }
+                    d.append((s, c))
+                }
+                return d.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.prefix(30).map(\.1)
+            }
+        }
+        for k in [1, 11, 30] {
+            let g = try NearestNeighbours.search(x, candidates: all, queries: queries, k: k)
+            for (qi, q) in queries.enumerated() {
+                #expect(Array(g.neighbours(of: qi)) == Array(reference[qi].prefix(k)), "k \(k), query \(q)")
+            }
+            #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: k, blas: nil) == g)
+        }
+    }
+
     @Test func blasAndPortableScreensGiveTheSameExactNeighbours() throws {
         let (x, _) = try blobs(rows: 700, columns: 12, classes: [700], duplicates: 30)
         let all = Array(0..<700)

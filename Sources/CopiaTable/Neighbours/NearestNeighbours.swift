@@ -62,9 +62,9 @@ public enum NearestNeighbours {
         for i in candidates where i < 0 || i >= x.rows { throw TableError.invalid("candidate row \(i) out of range 0..<\(x.rows)") }
         for i in queries where i < 0 || i >= x.rows { throw TableError.invalid("query row \(i) out of range 0..<\(x.rows)") }
         if k == 0 || queries.isEmpty { return NeighbourGraph(k: k, indices: [], distances: []) }
-        let searcher = BlockedSearch(x, candidates: candidates)
         // Small searches are not worth a BLAS call per query group.
         let useBLAS = blas != nil && candidates.count >= 256 && x.columns >= 4
+        let searcher = BlockedSearch(x, candidates: candidates, portableLayout: !useBLAS)
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
         let group = blas != nil && candidates.count >= 256 && x.columns >= 4 ? 256 : 128
@@ -106,34 +106,48 @@ final class BlockedSearch: @unchecked Sendable {
     /// The centred candidates as floats, row-major (`candidates.count x dims`), for the BLAS products.
     let rowMajor: UnsafeMutablePointer<Float>
 
-    init(_ x: FeatureMatrix, candidates: [Int]) {
-        dims = x.columns
-        stride = x.columns
+    /// Packs `candidates` of `x`; the portable kernel's blocked layout only when `portableLayout` (the BLAS path
+    /// reads the row-major copy alone).
+    init(_ x: FeatureMatrix, candidates: [Int], portableLayout: Bool = true) {
+        let dims = x.columns
+        self.dims = dims
+        stride = dims
         data = x.values
         self.candidates = candidates
         blocks = (candidates.count + 7) / 8
         var c = [Double](repeating: 0, count: dims)
-        for i in candidates { for d in 0..<dims { c[d] += x.values[i * dims + d] } }
-        for d in 0..<dims { c[d] /= Double(max(1, candidates.count)) }
-        centre = c
-        packed = .allocate(capacity: max(1, blocks * dims * 8))
-        packed.initialize(repeating: 0, count: max(1, blocks * dims * 8))
-        norms = .allocate(capacity: max(1, blocks * 8))
+        let packedCount = portableLayout ? max(1, blocks * dims * 8) : 1
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+        packed.initialize(repeating: 0, count: packedCount)
+        let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blocks * 8))
         norms.initialize(repeating: .infinity, count: max(1, blocks * 8))
-        rowMajor = .allocate(capacity: max(1, candidates.count * dims))
+        let rowMajor = UnsafeMutablePointer<Float>.allocate(capacity: max(1, candidates.count * dims))
         var m: Float = 0
-        for (slot, i) in candidates.enumerated() {
-            let b = slot / 8, lane = slot % 8
-            var n: Float = 0
-            for d in 0..<dims {
-                let v = Float(x.values[i * dims + d] - c[d])
-                packed[(b * dims + d) * 8 + lane] = v
-                rowMajor[slot * dims + d] = v
-                n += v * v
+        x.values.withUnsafeBufferPointer { v in
+            c.withUnsafeMutableBufferPointer { c in
+                for i in candidates { for d in 0..<dims { c[d] += v[i * dims + d] } }
+                for d in 0..<dims { c[d] /= Double(max(1, candidates.count)) }
+                for (slot, i) in candidates.enumerated() {
+                    let b = slot / 8, lane = slot % 8
+                    var n: Float = 0
+                    let row = rowMajor + slot * dims
+                    for d in 0..<dims {
+                        let f = Float(v[i * dims + d] - c[d])
+                        row[d] = f
+                        n += f * f
+                    }
+                    if portableLayout {
+                        for d in 0..<dims { packed[(b * dims + d) * 8 + lane] = row[d] }
+                    }
+                    norms[slot] = n
+                    m = max(m, n)
+                }
             }
-            norms[slot] = n
-            m = max(m, n)
         }
+        self.packed = packed
+        self.norms = norms
+        self.rowMajor = rowMajor
+        centre = c
         maxNorm = m
     }
 
@@ -143,10 +157,12 @@ final class BlockedSearch: @unchecked Sendable {
         rowMajor.deallocate()
     }
 
-    /// The screening pass on OpenBLAS: `queries x chunk^T` products for 2048 candidates at a time, then the same
-    /// threshold test as the portable kernel on `|x|^2 + |q|^2 - 2 q.x`.
-    func screenWithBLAS(_ blas: RuntimeBLAS, queries: [Int], qn: [Float], bound: [Float], k: Int, capacity: Int,
-                        lists: inout [ScreenList]) {
+    /// The screening pass on OpenBLAS: for 1024 candidates at a time, `C = |x|^2` is written first and the product
+    /// adds `-2 q.x` to it (beta = 1, alpha = -2), so the scan compares each value with one per-query number,
+    /// `limit - |q|^2`. The values are bit for bit the `|x|^2 - (q.x + q.x)` an alpha = 1 product and a separate
+    /// pass would give (scaling by -2 is exact), so the screening bound is unchanged; and with beta = 1 OpenBLAS
+    /// does not clear `C` first, so writing the norms costs what that clearing did.
+    func screenWithBLAS(_ blas: RuntimeBLAS, queries: [Int], qn: [Float], lists: ScreenLists) {
         let g = queries.count, n = candidates.count, dims = self.dims
         var a = [Float](repeating: 0, count: g * dims)
         for (qi, q) in queries.enumerated() {
@@ -161,35 +177,40 @@ final class BlockedSearch: @unchecked Sendable {
             var start = 0
             while start < n {
                 let cn = min(chunk, n - start)
-                blas.sgemm(101, 111, 112, Int32(g), Int32(cn), Int32(dims), 1, ap.baseAddress, Int32(dims),
-                           rows + start * dims, Int32(dims), 0, products, Int32(cn))
+                for j in 0..<g { (products + j * cn).update(from: norms + start, count: cn) }
+                blas.sgemm(101, 111, 112, Int32(g), Int32(cn), Int32(dims), -2, ap.baseAddress, Int32(dims),
+                           rows + start * dims, Int32(dims), 1, products, Int32(cn))
                 for j in 0..<g {
-                    let row = products + j * cn
-                    let margin = 2 * bound[j]
-                    // f = |x|^2 + |q|^2 - 2 q.x < limit  <=>  |x|^2 - 2 q.x < limit - |q|^2: one subtraction less.
-                    var shifted = limits[j] - qn[j]
+                    let row = UnsafeRawPointer(products + j * cn)
+                    let qnj = qn[j]
+                    // f = |x|^2 + |q|^2 - 2 q.x < limit  <=>  |x|^2 - 2 q.x < limit - |q|^2.
+                    var shifted = limits[j] - qnj
                     var c = 0
                     while c + 16 <= cn {
-                        let d0 = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
-                        let x0 = UnsafeRawPointer(norms + start + c).loadUnaligned(as: SIMD16<Float>.self)
-                        let e = x0 - (d0 + d0)
+                        // Four blocks of 16 per test while none is below: the usual case once k are found.
+                        if c + 64 <= cn && !anyOf64Below(row + 4 * c, shifted) {
+                            c += 64
+                            continue
+                        }
+                        let e = row.loadUnaligned(fromByteOffset: 4 * c, as: SIMD16<Float>.self)
                         if anyBelow(e.lowHalf, e.highHalf, shifted) {
-                            for lane in 0..<16 {
-                                let f = e[lane] + qn[j]
-                                if f < lists[j].threshold(k: k, margin: margin) {
-                                    lists[j].insert(f, start + c + lane, k: k, margin: margin, capacity: capacity)
+                            // Lanes below the block test's number go on to the list's own test.
+                            for lane in 0..<16 where e[lane] < shifted {
+                                let f = e[lane] + qnj
+                                if f < lists.threshold(j) {
+                                    lists.insert(j, f, start + c + lane)
+                                    limits[j] = lists.threshold(j)
+                                    shifted = limits[j] - qnj
                                 }
                             }
-                            limits[j] = lists[j].threshold(k: k, margin: margin)
-                            shifted = limits[j] - qn[j]
                         }
                         c += 16
                     }
                     while c < cn {
-                        let f = norms[start + c] + qn[j] - 2 * row[c]
-                        if f < lists[j].threshold(k: k, margin: margin) {
-                            lists[j].insert(f, start + c, k: k, margin: margin, capacity: capacity)
-                            limits[j] = lists[j].threshold(k: k, margin: margin)
+                        let f = products[j * cn + c] + qnj
+                        if f < lists.threshold(j) {
+                            lists.insert(j, f, start + c)
+                            limits[j] = lists.threshold(j)
                         }
                         c += 1
                     }
@@ -218,7 +239,6 @@ final class BlockedSearch: @unchecked Sendable {
                 blas: RuntimeBLAS?) {
         let dims = self.dims
         let tile = 4
-        var lists = [ScreenList](repeating: ScreenList(), count: queries.count)
         // Query coordinates, centred, as broadcast vectors: [query][feature].
         var qv = [SIMD8<Float>](repeating: .zero, count: queries.count * dims)
         var qn = [Float](repeating: 0, count: queries.count)
@@ -234,11 +254,10 @@ final class BlockedSearch: @unchecked Sendable {
             // Screening error bound: (dims + 4) * 2^-24 * (|q|^2 + |x|^2) per operand rounding, with a 4x margin.
             bound[qi] = Float(dims + 4) * 0x1p-22 * (n + maxNorm) + Float.leastNormalMagnitude
         }
-        let capacity = k + 24
-        for (qi, _) in queries.enumerated() { lists[qi].reserve(capacity) }
+        let lists = ScreenLists(queries: queries.count, k: k, capacity: k + 24, margins: bound.map { 2 * $0 })
         var limits = [Float](repeating: .infinity, count: queries.count)
         if let blas, dims >= 4 {
-            screenWithBLAS(blas, queries: queries, qn: qn, bound: bound, k: k, capacity: capacity, lists: &lists)
+            screenWithBLAS(blas, queries: queries, qn: qn, lists: lists)
         } else {
         // Candidates in chunks that stay in L2 while every query tile of the group passes over them.
         let chunkBlocks = 256
@@ -270,11 +289,10 @@ final class BlockedSearch: @unchecked Sendable {
                                 let a = j == 0 ? accs.0 : (j == 1 ? accs.1 : (j == 2 ? accs.2 : accs.3))
                                 let f = xn + SIMD8(repeating: qn[t + j]) - 2 * a
                                 if anyBelow(f, limits[t + j]) {
-                                    let margin = 2 * bound[t + j]
-                                    for lane in 0..<8 where f[lane] < lists[t + j].threshold(k: k, margin: margin) {
-                                        lists[t + j].insert(f[lane], b * 8 + lane, k: k, margin: margin, capacity: capacity)
+                                    for lane in 0..<8 where f[lane] < lists.threshold(t + j) {
+                                        lists.insert(t + j, f[lane], b * 8 + lane)
                                     }
-                                    limits[t + j] = lists[t + j].threshold(k: k, margin: margin)
+                                    limits[t + j] = lists.threshold(t + j)
                                 }
                             }
                         }
@@ -288,10 +306,10 @@ final class BlockedSearch: @unchecked Sendable {
         // Exact ranking of the survivors (or an exact scan after an overflow).
         for (qi, q) in queries.enumerated() {
             var exact: [(Double, Int)]
-            if lists[qi].overflowed {
+            if lists.overflowed[qi] {
                 exact = candidates.map { (exactDistance(q, $0), $0) }
             } else {
-                exact = lists[qi].slots.map { slot in (exactDistance(q, candidates[slot]), candidates[slot]) }
+                exact = lists.slots(of: qi).map { slot in (exactDistance(q, candidates[slot]), candidates[slot]) }
             }
             exact.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
             for j in 0..<k {
@@ -302,49 +320,75 @@ final class BlockedSearch: @unchecked Sendable {
     }
 }
 
-/// The screened candidates of one query: ascending screened distance, holding everything within
-/// (k-th smallest + margin). Fixed capacity, shifted by hand (no allocation after `reserve`).
-struct ScreenList {
-    var values: [Float] = []
-    var slotStore: [Int] = []
-    var count = 0
-    var overflowed = false
+/// The screened candidates of a group of queries: per query, ascending screened distance, holding everything within
+/// (k-th smallest + margin), at most `capacity`. One flat allocation for the group, shifted by hand: the hot loops
+/// touch no array (no uniqueness or bounds checks per candidate).
+final class ScreenLists {
+    let k: Int
+    let capacity: Int
+    let width: Int
+    /// [query][position]: screened values, then candidate slots.
+    let values: UnsafeMutablePointer<Float>
+    let slots: UnsafeMutablePointer<Int>
+    let counts: UnsafeMutablePointer<Int>
+    let overflowed: UnsafeMutablePointer<Bool>
+    let margins: UnsafeMutablePointer<Float>
 
-    mutating func reserve(_ n: Int) {
-        values = [Float](repeating: .infinity, count: n + 1)
-        slotStore = [Int](repeating: 0, count: n + 1)
+    init(queries: Int, k: Int, capacity: Int, margins: [Float]) {
+        self.k = k
+        self.capacity = capacity
+        width = capacity + 1
+        values = .allocate(capacity: max(1, queries * width))
+        slots = .allocate(capacity: max(1, queries * width))
+        counts = .allocate(capacity: max(1, queries))
+        counts.initialize(repeating: 0, count: max(1, queries))
+        overflowed = .allocate(capacity: max(1, queries))
+        overflowed.initialize(repeating: false, count: max(1, queries))
+        self.margins = .allocate(capacity: max(1, queries))
+        for (q, m) in margins.enumerated() { self.margins[q] = m }
     }
 
-    var slots: ArraySlice<Int> { slotStore[0..<count] }
+    deinit {
+        values.deallocate()
+        slots.deallocate()
+        counts.deallocate()
+        overflowed.deallocate()
+        margins.deallocate()
+    }
+
+    /// Query `q`'s slots, nearest screened first.
+    func slots(of q: Int) -> UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: slots + q * width, count: counts[q]) }
 
     @inline(__always)
-    func threshold(k: Int, margin: Float) -> Float {
-        count < k ? .infinity : values[k - 1] + margin
+    func threshold(_ q: Int) -> Float {
+        counts[q] < k ? .infinity : values[q * width + k - 1] + margins[q]
     }
 
-    mutating func insert(_ v: Float, _ slot: Int, k: Int, margin: Float, capacity: Int) {
-        guard v < threshold(k: k, margin: margin) else { return }
+    /// Inserts candidate `slot` with screened value `v` (ties after the values already there), then drops what is
+    /// beyond (k-th + margin); past `capacity`, marks the query for an exact scan.
+    @inline(__always)
+    func insert(_ q: Int, _ v: Float, _ slot: Int) {
+        guard v < threshold(q) else { return }
+        let vp = values + q * width, sp = slots + q * width
+        var count = counts[q]
         var i = count
-        values.withUnsafeMutableBufferPointer { vp in
-            slotStore.withUnsafeMutableBufferPointer { sp in
-                while i > 0 && vp[i - 1] > v {
-                    vp[i] = vp[i - 1]
-                    sp[i] = sp[i - 1]
-                    i -= 1
-                }
-                vp[i] = v
-                sp[i] = slot
-            }
+        while i > 0 && vp[i - 1] > v {
+            vp[i] = vp[i - 1]
+            sp[i] = sp[i - 1]
+            i -= 1
         }
+        vp[i] = v
+        sp[i] = slot
         count += 1
         if count >= k {
-            let limit = values[k - 1] + margin
-            while count > k && values[count - 1] > limit { count -= 1 }
+            let limit = vp[k - 1] + margins[q]
+            while count > k && vp[count - 1] > limit { count -= 1 }
         }
         if count > capacity {
-            overflowed = true
+            overflowed[q] = true
             count = capacity
         }
+        counts[q] = count
     }
 }
 
@@ -357,6 +401,18 @@ func anyBelow(_ f: SIMD8<Float>, _ limit: Float) -> Bool {
     let o = bits.lowHalf | bits.highHalf
     let o2 = o.lowHalf | o.highHalf
     return (o2.x | o2.y) & 0x8000_0000 != 0
+}
+
+/// Whether any of the 64 floats at `p` is below `limit` (see `anyBelow(_:_:)`), in four-lane vectors: those map
+/// onto single SSE registers, where wider SIMD types here compile to shuffles and spills.
+@inline(__always)
+func anyOf64Below(_ p: UnsafeRawPointer, _ limit: Float) -> Bool {
+    let l = SIMD4<Float>(repeating: limit)
+    var bits = SIMD4<UInt32>.zero
+    for i in 0..<16 {
+        bits |= unsafeBitCast(p.loadUnaligned(fromByteOffset: 16 * i, as: SIMD4<Float>.self) - l, to: SIMD4<UInt32>.self)
+    }
+    return (bits.x | bits.y | bits.z | bits.w) & 0x8000_0000 != 0
 }
 
 /// Whether any lane of `a` or `b` is below `limit` (see `anyBelow(_:_:)`).
