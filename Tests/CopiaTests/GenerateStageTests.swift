@@ -124,6 +124,7 @@ import Testing
         #expect(problems(#"{"stage": "source", "format": "table", "path": "x.csv"}, {"stage": "generate"}, \#(write)"#)
             .contains("generate works on images"))
         #expect(problems("\(src), {\"stage\": \"generate\", \"latentSize\": 0}, \(write)").contains("$.stages[1].latentSize"))
+        #expect(problems("\(src), {\"stage\": \"generate\"}, {\"stage\": \"balance\"}, \(write)").contains("nothing uses this generate stage"))
         #expect(problems("\(src), {\"stage\": \"generate\", \"modle\": \"vae\"}, \(write)").contains("did you mean \"model\""))
         #expect(problems("\(src), {\"stage\": \"generate\", \"name\": \"../x\"}, \(write)").contains("$.stages[1].name"))
     }

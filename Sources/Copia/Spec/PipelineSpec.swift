@@ -75,6 +75,9 @@ public struct PipelineSpec: SpecObject {
                     }
                 }
             }
+            if let g = kinds.firstIndex(of: .generate), !isTable, balance?.method != .generate {
+                r.report(at(g), "nothing uses this generate stage; add {\"stage\": \"balance\", \"method\": \"generate\"} after it")
+            }
             if split?.byGroup == true, !isTable, source.format == .imageFolder {
                 r.report("\(at(kinds.firstIndex(of: .split)!)).byGroup", "an imageFolder source has no groups; use a labelsCSV source with a group column")
             }
