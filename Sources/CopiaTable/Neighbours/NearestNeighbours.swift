@@ -192,16 +192,16 @@ final class BlockedSearch: @unchecked Sendable {
                             c += 64
                             continue
                         }
-                        let e = row.loadUnaligned(fromByteOffset: 4 * c, as: SIMD16<Float>.self)
-                        if anyBelow(e.lowHalf, e.highHalf, shifted) {
-                            // Lanes below the block test's number go on to the list's own test.
-                            for lane in 0..<16 where e[lane] < shifted {
-                                let f = e[lane] + qnj
-                                if f < lists.threshold(j) {
-                                    lists.insert(j, f, start + c + lane)
-                                    limits[j] = lists.threshold(j)
-                                    shifted = limits[j] - qnj
-                                }
+                        // Lanes below the block test's number (a bit each) go on to the list's own test.
+                        var below = lanesBelow16(row + 4 * c, shifted)
+                        while below != 0 {
+                            let lane = below.trailingZeroBitCount
+                            below &= below &- 1
+                            let f = products[j * cn + c + lane] + qnj
+                            if f < lists.threshold(j) {
+                                lists.insert(j, f, start + c + lane)
+                                limits[j] = lists.threshold(j)
+                                shifted = limits[j] - qnj
                             }
                         }
                         c += 16
@@ -413,6 +413,19 @@ func anyOf64Below(_ p: UnsafeRawPointer, _ limit: Float) -> Bool {
         bits |= unsafeBitCast(p.loadUnaligned(fromByteOffset: 16 * i, as: SIMD4<Float>.self) - l, to: SIMD4<UInt32>.self)
     }
     return (bits.x | bits.y | bits.z | bits.w) & 0x8000_0000 != 0
+}
+
+/// A bit per float among the 16 at `p` that is below `limit` (bit i for float i; see `anyBelow(_:_:)`), so a hit
+/// block visits only its hits. The sign of `value - limit`, spread to all 32 bits, selects each lane's bit.
+@inline(__always)
+func lanesBelow16(_ p: UnsafeRawPointer, _ limit: Float) -> UInt32 {
+    let l = SIMD4<Float>(repeating: limit)
+    var bits = SIMD4<UInt32>.zero
+    for i in 0..<4 {
+        let sign = unsafeBitCast(p.loadUnaligned(fromByteOffset: 16 * i, as: SIMD4<Float>.self) - l, to: SIMD4<Int32>.self) &>> 31
+        bits |= unsafeBitCast(sign, to: SIMD4<UInt32>.self) & (SIMD4<UInt32>(1, 2, 4, 8) &<< UInt32(4 * i))
+    }
+    return bits.x | bits.y | bits.z | bits.w
 }
 
 /// Whether any lane of `a` or `b` is below `limit` (see `anyBelow(_:_:)`).
