@@ -318,9 +318,11 @@ void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int ba
         const int cb = batch - b0 < chunk ? batch - b0 : chunk;
         const int n = (int)(cb * so);
         to_channel_major(dy + b0 * out_channels * so, cb, out_channels, so, dyp);
-        ccopia_im2col(g, cb, x + b0 * in_size, cols);
-        /* dW [out, rows] += dy [out, n] . cols^T */
-        ccopia_sgemm(0, 1, out_channels, rows, n, 1, dyp, n, cols, n, 1, dw, ldw);
+        if (dw != NULL) {
+            ccopia_im2col(g, cb, x + b0 * in_size, cols);
+            /* dW [out, rows] += dy [out, n] . cols^T */
+            ccopia_sgemm(0, 1, out_channels, rows, n, 1, dyp, n, cols, n, 1, dw, ldw);
+        }
         if (dx == NULL || dx_channels == 0) continue;
         /* dcols [dx_rows, n] = W[:, :dx_rows]^T . dy, folded back into the chunk's input gradient */
         ccopia_sgemm(1, 0, dx_rows, n, out_channels, 1, w, ldw, dyp, n, 0, cols, n);
@@ -359,9 +361,11 @@ void ccopia_conv_transpose2d_backward(const ccopia_conv_shape *g, int in_channel
         const int cb = batch - b0 < chunk ? batch - b0 : chunk;
         const int n = (int)(cb * si);
         ccopia_im2col(g, cb, dy + b0 * out_size, cols);
-        to_channel_major(x + b0 * in_channels * si, cb, in_channels, si, xp);
-        /* dW [in, rows] += x [in, n] . dcols^T */
-        ccopia_sgemm(0, 1, in_channels, rows, n, 1, xp, n, cols, n, 1, dw, rows);
+        if (dw != NULL) {
+            to_channel_major(x + b0 * in_channels * si, cb, in_channels, si, xp);
+            /* dW [in, rows] += x [in, n] . dcols^T */
+            ccopia_sgemm(0, 1, in_channels, rows, n, 1, xp, n, cols, n, 1, dw, rows);
+        }
         if (dx == NULL) continue;
         /* dx [in, n] = W [in, rows] . dcols, into the buffer x was gathered in */
         ccopia_sgemm(0, 0, in_channels, n, rows, 1, w, rows, cols, n, 0, xp, n);

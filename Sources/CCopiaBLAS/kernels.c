@@ -94,3 +94,21 @@ double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long 
 #endif
     return bce_body(x, t, grad, n, scale);
 }
+
+/* Activations and their gradients over n values: plain loops the compiler vectorises (Swift's closures over Tensor.map
+ * are not, and these run on every element of the DCGAN's largest tensors). NaN propagates as in the Swift layers. */
+void ccopia_leaky_relu(const float *restrict x, float *restrict y, long n, float slope) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+}
+
+void ccopia_leaky_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long n, float slope) {
+    for (long i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
+}
+
+void ccopia_relu(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0f;
+}
+
+void ccopia_relu_backward(const float *restrict y, const float *restrict dy, float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0.0f;
+}

@@ -112,3 +112,33 @@ func parameterMismatches(_ parameter: Parameter, analytic: Tensor, objective: ()
     #expect(d.allParameters.map(\.gradient) == fullGradients)
     #expect(full.shape == [3, 3, 4, 4])
 }
+
+/// After a GAN step (zero learning rates), the discriminator's gradients are exactly those of its own losses on the
+/// real and the fake batch: the generator update back-propagates through it without adding to them.
+@Test func conditionalGANDiscriminatorKeepsTheGradientsOfItsOwnUpdate() {
+    var rng = CounterRandom(seed: 10, stage: "init", sample: "gan")
+    let g = Sequential(Linear(3 + 2, 16, rng: &rng), Reshape([1, 4, 4]), Tanh())
+    let d = Sequential(Conv2d(1 + 2, 2, kernelSize: 3, padding: 1, rng: &rng), LeakyReLU(slope: 0.2), Flatten(),
+                       Linear(32, 1, rng: &rng))
+    let gan = ConditionalGAN(generator: g, discriminator: d, latentSize: 3, classCount: 2, imageShape: [1, 4, 4])
+    let optG = SGD(parameters: g.allParameters, learningRate: 0), optD = SGD(parameters: d.allParameters, learningRate: 0)
+    let labels = [1, 0, 1]
+    let real = randomTensor([3, 1, 4, 4], seed: 6)
+    let noise = CounterRandom(seed: 10, stage: "noise", sample: "gan")
+    var n = noise
+    _ = gan.trainStep(real: real, labels: labels, generatorOptimizer: optG, discriminatorOptimizer: optD, noise: &n)
+    let afterStep = d.allParameters.map(\.gradient)
+
+    n = noise
+    let fake = gan.generate(labels: labels, using: &n)
+    d.zeroGradients()
+    for (images, target) in [(real, Float(1)), (fake, 0)] {
+        let loss = Losses.binaryCrossEntropyWithLogits(d(gan.withLabelPlanes(images, labels)),
+                                                       Tensor(shape: [3, 1], repeating: target))
+        _ = d.backward(loss.gradient)
+    }
+    for (a, b) in zip(afterStep, d.allParameters.map(\.gradient)) { #expect(a.maxAbsDifference(b) < 1e-5) }
+    let switches = d.layers.compactMap { $0 as? any ParameterGradientSwitch }
+    let allBackOn = switches.allSatisfy { $0.accumulatesParameterGradients }
+    #expect(switches.count == 2 && allBackOn)
+}

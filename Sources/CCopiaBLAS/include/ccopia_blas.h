@@ -33,6 +33,14 @@ void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, floa
  * exp/log are polynomials: exp relative error below 3e-7, log absolute error below 1.2e-7 (measured). */
 double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long n, float scale);
 
+/* y = x > 0 ? x : slope * x, and dx = x > 0 ? dy : slope * dy (x is the layer's input). */
+void ccopia_leaky_relu(const float *x, float *y, long n, float slope);
+void ccopia_leaky_relu_backward(const float *x, const float *dy, float *dx, long n, float slope);
+
+/* y = max(x, 0) (NaN gives 0), and dx = y > 0 ? dy : 0 (y is the layer's output). */
+void ccopia_relu(const float *x, float *y, long n);
+void ccopia_relu_backward(const float *y, const float *dy, float *dx, long n);
+
 /* The geometry of a square-kernel 2-D convolution: its input planes (channels x height x width) and output planes
  * (out_height x out_width). A transposed convolution uses the geometry of the convolution it is the adjoint of: its
  * output is `channels x height x width`, its input `out_height x out_width`. */
@@ -59,7 +67,7 @@ void ccopia_conv2d_forward(const ccopia_conv_shape *g, int out_channels, int bat
                            const float *w, int ldw, const float *bias, const float *plane_bias, const int *planes,
                            float *y, float *work);
 
-/* Conv2d backward: dw ([out_channels, ldw], the first channels*k*k columns) += dL/dw, accumulated chunk after chunk;
+/* Conv2d backward: dw ([out_channels, ldw], the first channels*k*k columns; NULL skips it) += dL/dw, chunk after chunk;
  * when dx is not NULL, dx (written, not accumulated) gets dL/dx of the first dx_channels input channels only, shaped
  * [batch, dx_channels, height, width]. */
 void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int batch, int chunk, const float *x,
@@ -88,7 +96,7 @@ long ccopia_conv_transpose2d_workspace(const ccopia_conv_shape *g, int in_channe
 void ccopia_conv_transpose2d_forward(const ccopia_conv_shape *g, int in_channels, int batch, int chunk, const float *x,
                                      const float *w, const float *bias, float *y, float *work);
 
-/* ConvTranspose2d backward: dw += dL/dw; dx (written; may be NULL) = dL/dx. */
+/* ConvTranspose2d backward: dw (may be NULL) += dL/dw; dx (written; may be NULL) = dL/dx. */
 void ccopia_conv_transpose2d_backward(const ccopia_conv_shape *g, int in_channels, int batch, int chunk, const float *x,
                                       const float *dy, const float *w, float *dw, float *dx, float *work);
 

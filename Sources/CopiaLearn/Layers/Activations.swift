@@ -1,3 +1,5 @@
+import CCopiaBLAS
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,11 +12,11 @@ public final class ReLU: Layer {
     private var output = Tensor(shape: [0])
     public init() {}
     public func forward(_ input: Tensor) -> Tensor {
-        output = input.map { $0 > 0 ? $0 : 0 }
+        output = elementwise(input) { ccopia_relu($0, $1, $2) }
         return output
     }
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        output.zipMap(outputGradient) { y, g in y > 0 ? g : 0 }
+        elementwise(output, outputGradient) { ccopia_relu_backward($0, $1, $2, $3) }
     }
 }
 
@@ -27,11 +29,11 @@ public final class LeakyReLU: Layer {
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
         let s = slope
-        return input.map { $0 > 0 ? $0 : s * $0 }
+        return elementwise(input) { ccopia_leaky_relu($0, $1, $2, s) }
     }
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let s = slope
-        return input.zipMap(outputGradient) { x, g in x > 0 ? g : s * g }
+        return elementwise(input, outputGradient) { ccopia_leaky_relu_backward($0, $1, $2, $3, s) }
     }
 }
 

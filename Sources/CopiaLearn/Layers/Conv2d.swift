@@ -7,11 +7,12 @@ import CopiaCore
 /// Weight `[out, in, k, k]` and bias `[out]` follow PyTorch's `nn.Conv2d`; the output is
 /// `[batch, out, (H + 2p - k) / s + 1, (W + 2p - k) / s + 1]`. The input is kept for the backward pass, which
 /// rebuilds the column matrix chunk by chunk instead of storing the whole batch's.
-public final class Conv2d: Layer {
+public final class Conv2d: Layer, ParameterGradientSwitch {
     public let weight: Parameter
     public let bias: Parameter?
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int
     public var isTraining = true
+    var accumulatesParameterGradients = true
     private var geometry: ConvGeometry?
     private var input = Tensor(shape: [0])
     private let workspace = ConvolutionWorkspace()
@@ -125,7 +126,8 @@ public final class Conv2d: Layer {
         precondition(outputGradient.shape == [g.batch, outChannels, g.outHeight, g.outWidth],
                      "Conv2d.backward expects \([g.batch, outChannels, g.outHeight, g.outWidth]), got \(outputGradient.shape)")
         let spatial = g.outHeight * g.outWidth
-        if let bias {
+        let accumulates = accumulatesParameterGradients
+        if let bias, accumulates {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
                     ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), spatial, db.baseAddress)
@@ -133,7 +135,7 @@ public final class Conv2d: Layer {
             }
         }
         let ldw = Int32(inChannels * kernelSize * kernelSize)
-        if let planes {
+        if let planes, accumulates {
             planeBias.reserve(workers: 1, floats: planes.count * outChannels * spatial)
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
@@ -151,8 +153,9 @@ public final class Conv2d: Layer {
         var workspaceShape = g.shape
         workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
         let weightCount = weight.value.count
-        gradientParts.reserve(workers: workers, floats: weightCount)
-        for w in 1..<max(workers, 1) { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
+        let partCount = accumulates ? workers : 1
+        gradientParts.reserve(workers: partCount, floats: weightCount)
+        for w in 1..<partCount { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
         let inSize = g.channels * g.height * g.width, outSize = outChannels * spatial
         let (oc, ic, ws, parts, batch) = (Int32(outChannels), Int32(g.channels), workspace, gradientParts, g.batch)
         let body = { (dx: UnsafeMutablePointer<Float>?) in
@@ -166,7 +169,7 @@ public final class Conv2d: Layer {
                             Parallel.forEach(workers) { i in
                                 let r = sampleRange(i, of: workers, batch: batch)
                                 var shape = g.shape
-                                let dwi = i == 0 ? pdw : parts.address(i)
+                                let dwi = !accumulates ? 0 : i == 0 ? pdw : parts.address(i)
                                 ccopia_conv2d_backward(&shape, oc, Int32(r.count), Int32(chunk),
                                                        UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
                                                        UnsafePointer(bitPattern: pdy)! + r.lowerBound * outSize,
@@ -186,7 +189,7 @@ public final class Conv2d: Layer {
         } else {
             body(nil)
         }
-        addPartials(parts, workers: workers, count: weightCount, into: weight)
+        addPartials(parts, workers: partCount, count: weightCount, into: weight)
         return dx
     }
 }

@@ -7,11 +7,12 @@ import CopiaCore
 ///
 /// Weight `[in, out, k, k]` and bias `[out]` follow PyTorch's `nn.ConvTranspose2d`; the output is
 /// `[batch, out, (H - 1) s - 2p + k, (W - 1) s - 2p + k]`.
-public final class ConvTranspose2d: Layer {
+public final class ConvTranspose2d: Layer, ParameterGradientSwitch {
     public let weight: Parameter
     public let bias: Parameter?
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int
     public var isTraining = true
+    var accumulatesParameterGradients = true
     private var geometry: ConvGeometry?
     private var input = Tensor(shape: [0])
     private let workspace = ConvolutionWorkspace()
@@ -89,7 +90,8 @@ public final class ConvTranspose2d: Layer {
         guard let g = geometry else { preconditionFailure("ConvTranspose2d.backward called before forward") }
         precondition(outputGradient.shape == [g.batch, outChannels, g.height, g.width],
                      "ConvTranspose2d.backward expects \([g.batch, outChannels, g.height, g.width]), got \(outputGradient.shape)")
-        if let bias {
+        let accumulates = accumulatesParameterGradients
+        if let bias, accumulates {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
                     ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), g.height * g.width,
@@ -103,8 +105,9 @@ public final class ConvTranspose2d: Layer {
         workspace.reserve(workers: workers,
                           floats: ccopia_conv_transpose2d_workspace(&workspaceShape, Int32(inChannels), Int32(chunk)))
         let weightCount = weight.value.count
-        gradientParts.reserve(workers: workers, floats: weightCount)
-        for w in 1..<max(workers, 1) { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
+        let partCount = accumulates ? workers : 1
+        gradientParts.reserve(workers: partCount, floats: weightCount)
+        for w in 1..<partCount { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
         let inSize = inChannels * g.outHeight * g.outWidth, outSize = outChannels * g.height * g.width
         let (ic, ws, parts, batch) = (Int32(inChannels), workspace, gradientParts, g.batch)
         let body = { (dx: UnsafeMutablePointer<Float>?) in
@@ -118,7 +121,7 @@ public final class ConvTranspose2d: Layer {
                             Parallel.forEach(workers) { i in
                                 let r = sampleRange(i, of: workers, batch: batch)
                                 var shape = g.shape
-                                let dwi = i == 0 ? pdw : parts.address(i)
+                                let dwi = !accumulates ? 0 : i == 0 ? pdw : parts.address(i)
                                 ccopia_conv_transpose2d_backward(
                                     &shape, ic, Int32(r.count), Int32(chunk),
                                     UnsafePointer(bitPattern: px)! + r.lowerBound * inSize,
@@ -138,7 +141,7 @@ public final class ConvTranspose2d: Layer {
         } else {
             body(nil)
         }
-        addPartials(parts, workers: workers, count: weightCount, into: weight)
+        addPartials(parts, workers: partCount, count: weightCount, into: weight)
         return dx
     }
 }

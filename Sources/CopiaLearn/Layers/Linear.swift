@@ -3,12 +3,13 @@ import CopiaCore
 /// A fully connected layer, `y = x Wᵀ + b`, with `W` of shape `[out, in]` (PyTorch's layout) and `x` of `[batch, in]`.
 ///
 /// Forward and both backward products are single `cblas_sgemm` calls.
-public final class Linear: Layer {
+public final class Linear: Layer, ParameterGradientSwitch {
     public let weight: Parameter
     public let bias: Parameter?
     public let inputSize: Int
     public let outputSize: Int
     public var isTraining = true
+    var accumulatesParameterGradients = true
     private var input = Tensor(shape: [0])
 
     /// - Parameters:
@@ -52,6 +53,9 @@ public final class Linear: Layer {
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(outputGradient.shape == [input.shape[0], outputSize],
                      "Linear.backward expects [\(input.shape[0]), \(outputSize)], got \(outputGradient.shape)")
+        guard accumulatesParameterGradients else {
+            return needsInputGradient ? outputGradient.matmul(weight.value) : nil
+        }
         weight.gradient.addMatmul(outputGradient, input, transposeA: true)
         if let bias {
             let n = input.shape[0], o = outputSize

@@ -90,3 +90,26 @@ extension Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? { backward(outputGradient) }
 }
+
+/// A layer whose backward pass can leave its parameters' gradients untouched and compute dLoss/dInput only: the
+/// discriminator during a GAN's generator update, whose gradients nothing applies (autograd computes and discards them).
+protocol ParameterGradientSwitch: AnyObject {
+    /// When false, `backward` adds nothing to the parameters' gradients (and skips the work of computing them).
+    var accumulatesParameterGradients: Bool { get set }
+}
+
+/// Runs `body` with the parameter gradients of every switchable layer in `module` turned off, then turns them back on.
+/// Layers that cannot switch keep accumulating (correct, only slower).
+func withoutParameterGradients<R>(_ module: any Module, _ body: () -> R) -> R {
+    var switched: [any ParameterGradientSwitch] = []
+    func visit(_ m: any Module) {
+        if let s = m as? any ParameterGradientSwitch, s.accumulatesParameterGradients {
+            s.accumulatesParameterGradients = false
+            switched.append(s)
+        }
+        for (_, child) in m.children { visit(child) }
+    }
+    visit(module)
+    defer { for s in switched { s.accumulatesParameterGradients = true } }
+    return body()
+}

@@ -94,7 +94,9 @@ public final class ConditionalGAN: Module {
     }
 
     /// One training step: a discriminator update on `real` (target 1) and a fresh fake batch (target 0, not
-    /// back-propagated into the generator), then a generator update on the same fake batch (target 1).
+    /// back-propagated into the generator), then a generator update on the same fake batch (target 1). Afterwards the
+    /// discriminator's gradients are those its update applied: the generator update back-propagates through it without
+    /// adding to them.
     /// - Parameters:
     ///   - real: `[n] + imageShape`, scaled to [-1, 1].
     ///   - noise: the generator z is drawn from.
@@ -116,7 +118,8 @@ public final class ConditionalGAN: Module {
 
         generatorOptimizer.zeroGradients()
         let lossG = Losses.binaryCrossEntropyWithLogits(discriminate(fake, labels), ones)
-        var dImages = discriminator.backward(lossG.gradient)
+        // The discriminator's parameter gradients stay those of its own update (autograd would add these and discard them).
+        var dImages = withoutParameterGradients(discriminator) { discriminator.backward(lossG.gradient) }
         if dImages.shape[1] != imageShape[0] { dImages = dImages.split(sizes: [imageShape[0], classCount])[0] }
         // The generator's input (noise and one-hot label) needs no gradient either.
         _ = generator.backward(dImages, needsInputGradient: false)

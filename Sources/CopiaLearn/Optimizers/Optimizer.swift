@@ -152,9 +152,18 @@ public class Adam: Optimizer {
                 p.gradient.scalars.withUnsafeBufferPointer { g in
                     firstMoment[i].scalars.withUnsafeMutableBufferPointer { m in
                         secondMoment[i].scalars.withUnsafeMutableBufferPointer { v in
-                            // m, v and w updated as documented above, in C so the loop is vectorised.
-                            ccopia_adam_step(w.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress, w.count,
-                                             b1, b2, stepSize, bc2Root, eps, l2, shrink)
+                            // m, v and w updated as documented above, in C so the loop is vectorised; large
+                            // parameters in one block per thread (each value's update is independent).
+                            let (pw, pg, pm, pv) = (UInt(bitPattern: w.baseAddress), UInt(bitPattern: g.baseAddress),
+                                                    UInt(bitPattern: m.baseAddress), UInt(bitPattern: v.baseAddress))
+                            Parallel.forEachBlock(w.count) { r in
+                                let o = r.lowerBound * MemoryLayout<Float>.stride
+                                ccopia_adam_step(UnsafeMutablePointer(bitPattern: pw + UInt(o)),
+                                                 UnsafePointer(bitPattern: pg + UInt(o)),
+                                                 UnsafeMutablePointer(bitPattern: pm + UInt(o)),
+                                                 UnsafeMutablePointer(bitPattern: pv + UInt(o)), r.count,
+                                                 b1, b2, stepSize, bc2Root, eps, l2, shrink)
+                            }
                         }
                     }
                 }

@@ -107,6 +107,52 @@ enum Parallel {
         }
         DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
     }
+
+    /// Runs `body` over `0..<count`, one contiguous block per configured thread when `count` reaches `minimum`
+    /// (for elementwise work, whose result does not depend on the split).
+    static func forEachBlock(_ count: Int, minimum: Int = 1 << 15, _ body: @Sendable (Range<Int>) -> Void) {
+        let workers = count >= minimum ? BLAS.threads(nil) : 1
+        if workers <= 1 {
+            body(0..<count)
+            return
+        }
+        forEach(workers) { w in body((count * w / workers)..<(count * (w + 1) / workers)) }
+    }
+}
+
+/// A tensor of `x`'s shape written by `kernel(x, out, count)` over blocks split between threads.
+func elementwise(_ x: Tensor,
+                 _ kernel: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+    Tensor(shape: x.shape) { out in
+        guard out.count > 0 else { return }
+        x.scalars.withUnsafeBufferPointer { xp in
+            let (px, po) = (UInt(bitPattern: xp.baseAddress), UInt(bitPattern: out.baseAddress))
+            Parallel.forEachBlock(out.count) { r in
+                kernel(UnsafePointer(bitPattern: px)! + r.lowerBound, UnsafeMutablePointer(bitPattern: po)! + r.lowerBound,
+                       r.count)
+            }
+        }
+    }
+}
+
+/// A tensor of `a`'s shape written by `kernel(a, b, out, count)` over blocks split between threads.
+func elementwise(_ a: Tensor, _ b: Tensor,
+                 _ kernel: @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)
+    -> Tensor {
+    precondition(a.shape == b.shape, "elementwise operation on shapes \(a.shape) and \(b.shape)")
+    return Tensor(shape: a.shape) { out in
+        guard out.count > 0 else { return }
+        a.scalars.withUnsafeBufferPointer { ap in
+            b.scalars.withUnsafeBufferPointer { bp in
+                let (pa, pb, po) = (UInt(bitPattern: ap.baseAddress), UInt(bitPattern: bp.baseAddress),
+                                    UInt(bitPattern: out.baseAddress))
+                Parallel.forEachBlock(out.count) { r in
+                    kernel(UnsafePointer(bitPattern: pa)! + r.lowerBound, UnsafePointer(bitPattern: pb)! + r.lowerBound,
+                           UnsafeMutablePointer(bitPattern: po)! + r.lowerBound, r.count)
+                }
+            }
+        }
+    }
 }
 
 #if canImport(Glibc)
