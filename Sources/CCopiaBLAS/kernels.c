@@ -95,20 +95,62 @@ double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long 
     return bce_body(x, t, grad, n, scale);
 }
 
-/* Activations and their gradients over n values: plain loops the compiler vectorises (Swift's closures over Tensor.map
- * are not, and these run on every element of the DCGAN's largest tensors). NaN propagates as in the Swift layers. */
-void ccopia_leaky_relu(const float *restrict x, float *restrict y, long n, float slope) {
-    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+/* Activations and their gradients over n values, loading both operands unconditionally so the selects vectorise
+ * (Swift's closures over Tensor.map do not, and these run on every element of the DCGAN's largest tensors).
+ * NaN propagates as in the Swift layers they replaced: ReLU maps it to 0, LeakyReLU keeps it. */
+CCOPIA_INLINE void leaky_relu_body(const float *restrict x, float *restrict y, long n, float slope) {
+    for (long i = 0; i < n; i++) {
+        const float v = x[i], s = slope * v;
+        y[i] = v > 0 ? v : s;
+    }
 }
 
-void ccopia_leaky_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long n, float slope) {
-    for (long i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
+CCOPIA_INLINE void leaky_relu_backward_body(const float *restrict x, const float *restrict dy, float *restrict dx, long n,
+                                            float slope) {
+    for (long i = 0; i < n; i++) {
+        const float g = dy[i], s = slope * g;
+        dx[i] = x[i] > 0 ? g : s;
+    }
 }
 
-void ccopia_relu(const float *restrict x, float *restrict y, long n) {
-    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0f;
+CCOPIA_INLINE void relu_body(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) {
+        const float v = x[i];
+        y[i] = v > 0 ? v : 0.0f;
+    }
 }
 
-void ccopia_relu_backward(const float *restrict y, const float *restrict dy, float *restrict dx, long n) {
-    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0.0f;
+CCOPIA_INLINE void relu_backward_body(const float *restrict y, const float *restrict dy, float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) {
+        const float g = dy[i];
+        dx[i] = y[i] > 0 ? g : 0.0f;
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+CCOPIA_AVX2 static void leaky_relu_avx2(const float *x, float *y, long n, float slope) { leaky_relu_body(x, y, n, slope); }
+CCOPIA_AVX2 static void leaky_relu_backward_avx2(const float *x, const float *dy, float *dx, long n, float slope) {
+    leaky_relu_backward_body(x, dy, dx, n, slope);
+}
+CCOPIA_AVX2 static void relu_avx2(const float *x, float *y, long n) { relu_body(x, y, n); }
+CCOPIA_AVX2 static void relu_backward_avx2(const float *y, const float *dy, float *dx, long n) { relu_backward_body(y, dy, dx, n); }
+#define CCOPIA_DISPATCH(avx2_call, generic_call) do { if (has_avx2()) { avx2_call; } else { generic_call; } } while (0)
+#else
+#define CCOPIA_DISPATCH(avx2_call, generic_call) do { generic_call; } while (0)
+#endif
+
+void ccopia_leaky_relu(const float *x, float *y, long n, float slope) {
+    CCOPIA_DISPATCH(leaky_relu_avx2(x, y, n, slope), leaky_relu_body(x, y, n, slope));
+}
+
+void ccopia_leaky_relu_backward(const float *x, const float *dy, float *dx, long n, float slope) {
+    CCOPIA_DISPATCH(leaky_relu_backward_avx2(x, dy, dx, n, slope), leaky_relu_backward_body(x, dy, dx, n, slope));
+}
+
+void ccopia_relu(const float *x, float *y, long n) {
+    CCOPIA_DISPATCH(relu_avx2(x, y, n), relu_body(x, y, n));
+}
+
+void ccopia_relu_backward(const float *y, const float *dy, float *dx, long n) {
+    CCOPIA_DISPATCH(relu_backward_avx2(y, dy, dx, n), relu_backward_body(y, dy, dx, n));
 }
