@@ -61,6 +61,27 @@ import Testing
         #expect(whole.lineNumbers[1] == 4)
     }
 
+    /// Text columns repeat values: short ones (at most eight bytes) are recognised by length and first word, more
+    /// distinct values than the few remembered, longer ones by their bytes, and each keeps its exact text.
+    @Test func repeatedShortAndLongTextValuesKeepTheirText() throws {
+        let labels = ["a", "bb", "b", "ccc", "dddddddd", "ddddddde", "eeeeeeeee9", "eeeeeeeee8", "x", "\"q,\"\"\""]
+        var rng = SplitMix(state: 3)
+        var csv = "v,label\n"
+        var expected: [String] = []
+        for i in 0..<3000 {
+            let l = labels[Int(rng.next() % 3 == 0 ? rng.next() % UInt64(labels.count) : UInt64(i / 50 % labels.count))]
+            csv += "\(i),\(l)\n"
+            expected.append(l == "\"q,\"\"\"" ? "q,\"" : l)
+        }
+        for chunk in [100, 1 << 20] {
+            var options = CSVReadOptions(labelColumn: "label", chunkSize: chunk)
+            options.parallelThreshold = 64
+            let t = try CSVReader.read(string: csv, options: options)
+            let column = try #require(t.column(named: "label"))
+            #expect((0..<3000).map { column.text(at: $0) } == expected, "chunk \(chunk)")
+        }
+    }
+
     @Test func otherDelimitersWork() throws {
         let t = try CSVReader.read(string: "a;b\n1,5;x\n", options: CSVReadOptions(delimiter: ";"))
         #expect(t.column(named: "a")?.text(at: 0) == "1,5")

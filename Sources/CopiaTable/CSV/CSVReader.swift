@@ -244,6 +244,20 @@ func scanRecord(_ p: UnsafeBufferPointer<UInt8>, from start: Int, length len: In
     }
 }
 
+/// The first (up to) eight bytes of `p[s..<e]` as a little-endian word, zero beyond `e`.
+@inline(__always)
+func fieldHead(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+    let n = min(8, e - s)
+    if n <= 0 { return 0 }
+    if s + 8 <= p.count {
+        let word = UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + s).loadUnaligned(as: UInt64.self))
+        return n == 8 ? word : word & ((1 &<< UInt64(8 * n)) &- 1)
+    }
+    var word: UInt64 = 0
+    for i in 0..<n { word |= UInt64(p[s + i]) &<< UInt64(8 * i) }
+    return word
+}
+
 /// The field's text with `""` turned into `"` (for flag 2), else the bytes as they are.
 func unescapedField(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ flag: UInt8) -> [UInt8] {
     guard flag == 2 else { return Array(p[s..<e]) }
@@ -383,6 +397,8 @@ final class ColumnBuilder: @unchecked Sendable {
     func appendRepeating(_ p: UnsafeBufferPointer<UInt8>, _ part: PartResult, slot: Int, stride: Int) -> Int? {
         var lastCode: Int32 = -1
         var lastStart = 0, lastLength = -1  // the previous value's bytes in this part (-1: none yet)
+        var lastHead: UInt64 = 0
+        var recentShort: [(head: UInt64, length: Int, code: Int32)] = []  // up to four, newest last
         var localCodes: [Int32] = [], localMissing: [Bool] = []
         swap(&codes, &localCodes)
         swap(&missing, &localMissing)
@@ -401,10 +417,25 @@ final class ColumnBuilder: @unchecked Sendable {
                 anyMissing = true
                 continue
             }
-            if flag != 2 && e - s == lastLength {
+            if flag != 2 && e - s == lastLength && part.spanHead[k] == lastHead {
                 var same = true
-                for i in 0..<lastLength where p[s + i] != p[lastStart + i] { same = false; break }
+                if lastLength > 8 {
+                    for i in 8..<lastLength where p[s + i] != p[lastStart + i] { same = false; break }
+                }
                 if same {
+                    localCodes.append(lastCode)
+                    localMissing.append(false)
+                    continue
+                }
+            }
+            // A value of at most eight bytes is its length and head: look it up among the recent ones.
+            if flag != 2 && e - s <= 8 {
+                let head = part.spanHead[k], length = e - s
+                if let hit = recentShort.firstIndex(where: { $0.head == head && $0.length == length }) {
+                    lastCode = recentShort[hit].code
+                    lastStart = s
+                    lastLength = length
+                    lastHead = head
                     localCodes.append(lastCode)
                     localMissing.append(false)
                     continue
@@ -418,7 +449,11 @@ final class ColumnBuilder: @unchecked Sendable {
             swap(&missing, &localMissing)
             if outcome != .ok { return r }
             lastCode = localCodes.last!
-            if flag != 2 { lastStart = s; lastLength = e - s } else { lastLength = -1 }
+            if flag != 2 { lastStart = s; lastLength = e - s; lastHead = part.spanHead[k] } else { lastLength = -1 }
+            if flag != 2 && e - s <= 8 {
+                if recentShort.count == 4 { recentShort.removeFirst() }
+                recentShort.append((lastHead, lastLength, lastCode))
+            }
         }
         return nil
     }
@@ -516,6 +551,9 @@ final class PartResult: @unchecked Sendable {
     let spanStart: UnsafeMutablePointer<Int>
     let spanEnd: UnsafeMutablePointer<Int>
     let spanFlags: UnsafeMutablePointer<UInt8>
+    /// The span's first (up to) eight bytes, little-endian, zero beyond its end: taken while the bytes are in cache,
+    /// so pass two can tell most repeated short values (labels) apart without reading the record again.
+    let spanHead: UnsafeMutablePointer<UInt64>
     var records = 0
     var recordStart: [Int] = []
     var recordEnd: [Int] = []
@@ -537,6 +575,7 @@ final class PartResult: @unchecked Sendable {
         spanStart = .allocate(capacity: max(1, capacity * layout.spanCount))
         spanEnd = .allocate(capacity: max(1, capacity * layout.spanCount))
         spanFlags = .allocate(capacity: max(1, capacity * layout.spanCount))
+        spanHead = .allocate(capacity: max(1, capacity * layout.spanCount))
         numericFailure = Array(repeating: Int.max, count: layout.numericCount)
         recordStart.reserveCapacity(capacity)
         recordEnd.reserveCapacity(capacity)
@@ -549,6 +588,7 @@ final class PartResult: @unchecked Sendable {
         spanStart.deallocate()
         spanEnd.deallocate()
         spanFlags.deallocate()
+        spanHead.deallocate()
     }
 }
 
@@ -559,7 +599,7 @@ func parsePart(_ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, eof: Bool, l
     let delimiter = layout.delimiter
     let cap = out.capacity
     let values = out.values, missing = out.missing
-    let spanStart = out.spanStart, spanEnd = out.spanEnd, spanFlags = out.spanFlags
+    let spanStart = out.spanStart, spanEnd = out.spanEnd, spanFlags = out.spanFlags, spanHead = out.spanHead
     let spanCount = layout.spanCount
     var failure = out.numericFailure
     var nonFinite: [(Int, Int)] = []
@@ -710,6 +750,7 @@ func parsePart(_ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, eof: Bool, l
                     spanStart[k] = fs
                     spanEnd[k] = fe
                     spanFlags[k] = flag
+                    spanHead[k] = fieldHead(p, fs, fe)
                 }
             }
             j += 1
