@@ -63,6 +63,10 @@ int ccopia_jpeg_read_header(ccopia_jpeg_reader *reader, const void *data, size_t
  * finishes the image. Resets the reader for the next image, whatever the outcome. */
 int ccopia_jpeg_read_pixels(ccopia_jpeg_reader *reader, void *pixels, size_t row_stride);
 
+/* Checks the image's data without making pixels: every scan entropy-decoded through EOI, libjpeg's warnings as
+ * errors, as read_pixels does. Resets the reader for the next image, whatever the outcome. */
+int ccopia_jpeg_check_data(ccopia_jpeg_reader *reader);
+
 /* Abandons the current image (after read_header without read_pixels). */
 void ccopia_jpeg_reader_reset(ccopia_jpeg_reader *reader);
 

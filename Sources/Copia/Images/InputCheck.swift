@@ -1,5 +1,6 @@
-/// Reads, hashes and fully decodes every input image once, in parallel, before anything is written, so a corrupt,
+/// Reads, hashes and checks every input image once, in parallel, before anything is written, so a corrupt,
 /// truncated, oversized or non-image file stops the run with its name (or is skipped and recorded) up front.
+/// PNGs are decoded fully; JPEGs have every scan entropy-decoded (`ImageDecoder.check`), which finds the same damage.
 enum InputCheck {
     struct Failure: Error, Sendable {
         var index: Int
@@ -32,9 +33,9 @@ enum InputCheck {
             }
             var current = path
             do {
-                let format = try w.decoder.decode(w.bytes, into: &w.image)
+                let (format, info) = try w.decoder.check(w.bytes, scratch: &w.image)
                 w.hasher.update(w.bytes)
-                var facts = InputFacts(info: w.image.info, format: format, sha256: w.hasher.finish(), bytes: w.bytes.count)
+                var facts = InputFacts(info: info, format: format, sha256: w.hasher.finish(), bytes: w.bytes.count)
                 if let maskPath = samples[i].mask {
                     guard FileIO.exists(maskPath) else { return .failure(Failure(index: i, message: "\(maskPath): mask of \(path) does not exist")) }
                     current = maskPath

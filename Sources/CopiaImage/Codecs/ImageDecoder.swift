@@ -121,6 +121,33 @@ public final class ImageDecoder {
         return format
     }
 
+    /// Checks that the PNG or JPEG in `bytes` decodes, and returns its format and shape, as cheaply as that can be known: a
+    /// JPEG's scans are entropy-decoded through the end marker (where libjpeg notices damage; the inverse DCT and
+    /// colour conversion cannot fail) and a PNG is decoded fully into `scratch` (its data must be inflated anyway).
+    ///
+    /// - Throws: ``CodecError`` exactly when `decode(_:into:)` would.
+    @discardableResult
+    public func check(_ bytes: [UInt8], scratch: inout Image) throws(CodecError) -> (format: ImageFormat, info: ImageInfo) {
+        try withBytes(bytes) { (raw) throws(CodecError) -> (format: ImageFormat, info: ImageInfo) in
+            switch try Self.format(of: raw) {
+            case .png:
+                try decode(raw, into: &scratch)
+                return (.png, scratch.info)
+            case .jpeg:
+                let reader = try jpegReader()
+                let header = try reader.readHeader(raw)
+                do throws(CodecError) {
+                    try limits.check(width: header.info.width, height: header.info.height, format: .jpeg)
+                } catch {
+                    reader.reset()
+                    throw error
+                }
+                try reader.checkData()
+                return (.jpeg, header.info)
+            }
+        }
+    }
+
     /// Decodes the PNG or JPEG in `bytes` into `image`. See `decode(_:into:)`.
     @discardableResult
     public func decode(_ bytes: [UInt8], into image: inout Image) throws(CodecError) -> ImageFormat {

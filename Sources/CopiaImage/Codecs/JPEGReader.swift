@@ -39,6 +39,12 @@ final class JPEGReader {
         guard status == 0 else { throw error(status) }
     }
 
+    /// Checks the data of the image whose header was just read, without making pixels (see `ImageDecoder.check`).
+    func checkData() throws(CodecError) {
+        let status = ccopia_jpeg_check_data(handle)
+        guard status == 0 else { throw error(status) }
+    }
+
     /// Abandons the image after a header-only read.
     func reset() { ccopia_jpeg_reader_reset(handle) }
 
