@@ -235,6 +235,18 @@ import Testing
         #expect(reference.rowCount == 401)
     }
 
+    /// A file of a megabyte or more is read as two halves at once; the table and its kept text are the same.
+    @Test func aLargeFileReadInTwoHalvesGivesTheSameTable() throws {
+        let csv = Self.awkwardCSV(rows: 40_000)
+        #expect(csv.utf8.count >= 1 << 20)
+        let path = "/tmp/copia-table-large-\(UInt32.random(in: 0...UInt32.max)).csv"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try CSVReader.read(path: path)
+        #expect(differences(fromFile, try CSVReader.read(string: csv)) == [])
+        #expect(try CSVWriter.encode(fromFile) == Array(csv.utf8))
+    }
+
     @Test func errorsInEitherHalfComeOutInFileOrder() throws {
         var csv = Self.awkwardCSV(rows: 600)
         csv += "1,2\n"  // ragged, at the very end
