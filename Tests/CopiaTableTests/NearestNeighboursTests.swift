@@ -44,6 +44,18 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         }
     }
 
+    @Test func largeCandidateSetsPackedInTwoHalvesGiveExactNeighbours() throws {
+        let (x, _) = try blobs(rows: 9000, columns: 5, classes: [9000], duplicates: 40)
+        let all = Array(0..<9000)
+        let queries = Array(stride(from: 3, to: 9000, by: 1100))
+        for blas in [RuntimeBLAS.shared, nil] {
+            let g = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 6, blas: blas)
+            for (qi, q) in queries.enumerated() {
+                #expect(Array(g.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 6))
+            }
+        }
+    }
+
     @Test func largeOffsetsStillGiveExactNeighbours() throws {
         // Features far from the origin with tiny differences: the float screen must not lose the true neighbours.
         var (x, _) = try blobs(rows: 200, columns: 6, classes: [200])

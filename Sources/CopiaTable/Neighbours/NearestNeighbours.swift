@@ -122,28 +122,45 @@ final class BlockedSearch: @unchecked Sendable {
         let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blocks * 8))
         norms.initialize(repeating: .infinity, count: max(1, blocks * 8))
         let rowMajor = UnsafeMutablePointer<Float>.allocate(capacity: max(1, candidates.count * dims))
-        var m: Float = 0
         x.values.withUnsafeBufferPointer { v in
             c.withUnsafeMutableBufferPointer { c in
                 for i in candidates { for d in 0..<dims { c[d] += v[i * dims + d] } }
                 for d in 0..<dims { c[d] /= Double(max(1, candidates.count)) }
-                for (slot, i) in candidates.enumerated() {
-                    let b = slot / 8, lane = slot % 8
-                    var n: Float = 0
-                    let row = rowMajor + slot * dims
-                    for d in 0..<dims {
-                        let f = Float(v[i * dims + d] - c[d])
-                        row[d] = f
-                        n += f * f
-                    }
-                    if portableLayout {
-                        for d in 0..<dims { packed[(b * dims + d) * 8 + lane] = row[d] }
-                    }
-                    norms[slot] = n
-                    m = max(m, n)
-                }
             }
         }
+        // Converting and packing rows is independent per row: large sets do it in two halves at once.
+        let halves = candidates.count >= 8192 ? 2 : 1
+        let halfMax = UnsafeMutablePointer<Float>.allocate(capacity: halves)
+        defer { halfMax.deallocate() }
+        let box = SendableBox((x.values, c, candidates, packed, norms, rowMajor, halfMax))
+        let pack = { @Sendable (half: Int) in
+            let (values, c, candidates, packed, norms, rowMajor, halfMax) = box.value
+            var m: Float = 0
+            values.withUnsafeBufferPointer { v in
+                c.withUnsafeBufferPointer { c in
+                    for slot in (half * candidates.count / halves)..<((half + 1) * candidates.count / halves) {
+                        let i = candidates[slot]
+                        let b = slot / 8, lane = slot % 8
+                        var n: Float = 0
+                        let row = rowMajor + slot * dims
+                        for d in 0..<dims {
+                            let f = Float(v[i * dims + d] - c[d])
+                            row[d] = f
+                            n += f * f
+                        }
+                        if portableLayout {
+                            for d in 0..<dims { packed[(b * dims + d) * 8 + lane] = row[d] }
+                        }
+                        norms[slot] = n
+                        m = max(m, n)
+                    }
+                }
+            }
+            halfMax[half] = m
+        }
+        if halves > 1 { DispatchQueue.concurrentPerform(iterations: halves, execute: pack) } else { pack(0) }
+        var m: Float = 0
+        for h in 0..<halves { m = max(m, halfMax[h]) }
         self.packed = packed
         self.norms = norms
         self.rowMajor = rowMajor
@@ -304,14 +321,26 @@ final class BlockedSearch: @unchecked Sendable {
         }
         }
         // Exact ranking of the survivors (or an exact scan after an overflow).
+        var exact: [(Double, Int)] = []
+        exact.reserveCapacity(lists.capacity)
         for (qi, q) in queries.enumerated() {
-            var exact: [(Double, Int)]
             if lists.overflowed[qi] {
                 exact = candidates.map { (exactDistance(q, $0), $0) }
+                exact.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
             } else {
-                exact = lists.slots(of: qi).map { slot in (exactDistance(q, candidates[slot]), candidates[slot]) }
+                // The survivors come in screened order, nearly the exact one: insertion sort, one buffer for all.
+                exact.removeAll(keepingCapacity: true)
+                for slot in lists.slots(of: qi) {
+                    let e = (exactDistance(q, candidates[slot]), candidates[slot])
+                    exact.append(e)
+                    var i = exact.count - 1
+                    while i > 0 && (exact[i - 1].0 > e.0 || (exact[i - 1].0 == e.0 && exact[i - 1].1 > e.1)) {
+                        exact[i] = exact[i - 1]
+                        i -= 1
+                    }
+                    exact[i] = e
+                }
             }
-            exact.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
             for j in 0..<k {
                 indices[qi * k + j] = exact[j].1
                 distances[qi * k + j] = exact[j].0.squareRoot()
