@@ -238,8 +238,8 @@ static void valid_range(int out_extent, int extent, int stride, int padding, int
     *hi = h;
 }
 
-void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int plane_count, int first_plane,
-                              const float *w, int ldw, const float *bias, float *plane_bias) {
+void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int first_out, int last_out, int plane_count,
+                              int first_plane, const float *w, int ldw, const float *bias, float *plane_bias) {
     const int K = g->kernel, Ho = g->out_height, Wo = g->out_width;
     int ylo[K], yhi[K], xlo[K], xhi[K];
     for (int k = 0; k < K; k++) {
@@ -248,7 +248,7 @@ void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int 
     }
     float r[K * Wo];
     for (int l = 0; l < plane_count; l++) {
-        for (int o = 0; o < out_channels; o++) {
+        for (int o = first_out; o < last_out; o++) {
             const float *wt = w + (long)o * ldw + (long)(first_plane + l) * K * K;
             /* r[ky][ox]: the plane's taps of kernel row ky that read inside the image at column ox */
             for (int ky = 0; ky < K; ky++) {
@@ -267,9 +267,9 @@ void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int 
     }
 }
 
-void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int batch, const int *planes,
-                                         int plane_count, int first_plane, const float *dy, float *dw, int ldw,
-                                         float *work) {
+void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int first_out, int last_out,
+                                         int batch, const int *planes, int plane_count, int first_plane, const float *dy,
+                                         float *dw, int ldw, float *work) {
     const int K = g->kernel, Ho = g->out_height, Wo = g->out_width;
     const long so = (long)Ho * Wo;
     int ylo[K], yhi[K], xlo[K], xhi[K];
@@ -277,16 +277,17 @@ void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_cha
         valid_range(Ho, g->height, g->stride, g->padding, k, &ylo[k], &yhi[k]);
         valid_range(Wo, g->width, g->stride, g->padding, k, &xlo[k], &xhi[k]);
     }
-    /* work[l][o][p]: dy summed over the samples of plane l (in sample order) */
-    memset(work, 0, sizeof(float) * (size_t)(plane_count * out_channels * so));
+    /* work[l][o][p]: dy summed over the samples of plane l (in sample order), for the channels in range */
+    const long span = (long)(last_out - first_out) * so;
+    for (int l = 0; l < plane_count; l++) memset(work + ((long)l * out_channels + first_out) * so, 0, sizeof(float) * (size_t)span);
     for (int n = 0; n < batch; n++) {
-        float *z = work + (long)planes[n] * out_channels * so;
-        const float *d = dy + (long)n * out_channels * so;
-        for (long i = 0; i < out_channels * so; i++) z[i] += d[i];
+        float *z = work + ((long)planes[n] * out_channels + first_out) * so;
+        const float *d = dy + ((long)n * out_channels + first_out) * so;
+        for (long i = 0; i < span; i++) z[i] += d[i];
     }
     float rows[K * Wo];
     for (int l = 0; l < plane_count; l++) {
-        for (int o = 0; o < out_channels; o++) {
+        for (int o = first_out; o < last_out; o++) {
             const float *z = work + ((long)l * out_channels + o) * so;
             for (int ky = 0; ky < K; ky++) {
                 float *rr = rows + ky * Wo;
@@ -373,8 +374,8 @@ void ccopia_conv_transpose2d_backward(const ccopia_conv_shape *g, int in_channel
     }
 }
 
-void ccopia_channel_sums(const float *x, int batch, int channels, long spatial, float *sums) {
-    for (int c = 0; c < channels; c++) {
+void ccopia_channel_sums(const float *x, int batch, int channels, long spatial, int first, int last, float *sums) {
+    for (int c = first; c < last; c++) {
         double s = 0;
         for (int b = 0; b < batch; b++) {
             const float *p = x + ((long)b * channels + c) * spatial;

@@ -77,16 +77,17 @@ void ccopia_conv2d_backward(const ccopia_conv_shape *g, int out_channels, int ba
 /* A conditional model's one-hot label planes (input channels first_plane ..< first_plane + plane_count, all ones in
  * the plane of the sample's label and zero elsewhere) are constant, so their part of a convolution is a per-label
  * bias: plane_bias[l][o][p] = bias[o] + the sum of w[o][first_plane + l][t] over the taps t that read inside the image
- * at output position p. g is the geometry of the other channels (its channel count is not used). bias may be NULL. */
-void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int plane_count, int first_plane,
-                              const float *w, int ldw, const float *bias, float *plane_bias);
+ * at output position p. g is the geometry of the other channels (its channel count is not used). bias may be NULL.
+ * Only output channels first_out ..< last_out are written (threads take disjoint ranges); likewise below. */
+void ccopia_conv2d_plane_bias(const ccopia_conv_shape *g, int out_channels, int first_out, int last_out, int plane_count,
+                              int first_plane, const float *w, int ldw, const float *bias, float *plane_bias);
 
 /* The weight gradient of those planes: dw[o][first_plane + l][t] += the sum of dy[n][o][p] over the samples n with
  * planes[n] == l and the positions p where tap t reads inside the image. work: plane_count * out_channels *
  * out_height * out_width floats. */
-void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int batch, const int *planes,
-                                         int plane_count, int first_plane, const float *dy, float *dw, int ldw,
-                                         float *work);
+void ccopia_conv2d_plane_weight_gradient(const ccopia_conv_shape *g, int out_channels, int first_out, int last_out,
+                                         int batch, const int *planes, int plane_count, int first_plane, const float *dy,
+                                         float *dw, int ldw, float *work);
 
 /* Floats of workspace the transposed-convolution kernels need for `chunk` samples at a time. */
 long ccopia_conv_transpose2d_workspace(const ccopia_conv_shape *g, int in_channels, int chunk);
@@ -100,8 +101,8 @@ void ccopia_conv_transpose2d_forward(const ccopia_conv_shape *g, int in_channels
 void ccopia_conv_transpose2d_backward(const ccopia_conv_shape *g, int in_channels, int batch, int chunk, const float *x,
                                       const float *dy, const float *w, float *dw, float *dx, float *work);
 
-/* sums[c] += the sum of channel c of an NCHW buffer over batch and positions. */
-void ccopia_channel_sums(const float *x, int batch, int channels, long spatial, float *sums);
+/* sums[c] += the sum of channel c of an NCHW buffer over batch and positions, for c in first ..< last. */
+void ccopia_channel_sums(const float *x, int batch, int channels, long spatial, int first, int last, float *sums);
 
 /* The backend's name and configuration, for benchmark logs. */
 const char *ccopia_blas_backend(void);

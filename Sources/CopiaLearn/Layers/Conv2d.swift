@@ -83,9 +83,14 @@ public final class Conv2d: Layer, ParameterGradientSwitch {
             planeBias.reserve(workers: 1, floats: planes.count * outSize)
             weight.value.scalars.withUnsafeBufferPointer { w in
                 withOptionalPointer(bias?.value) { b in
-                    var shape = g.shape
-                    ccopia_conv2d_plane_bias(&shape, oc, Int32(planes.count), Int32(g.channels), w.baseAddress, ldw, b,
-                                             planeBias.buffer(0))
+                    let (pw, pb, pp, count) = (UInt(bitPattern: w.baseAddress), UInt(bitPattern: b), planeBias.address(0),
+                                               Int32(planes.count))
+                    forEachChannelRange(outChannels, threads: workers) { first, last in
+                        var shape = g.shape
+                        ccopia_conv2d_plane_bias(&shape, oc, first, last, count, Int32(g.channels),
+                                                 UnsafePointer(bitPattern: pw), ldw, UnsafePointer(bitPattern: pb),
+                                                 UnsafeMutablePointer(bitPattern: pp))
+                    }
                 }
             }
         }
@@ -127,10 +132,16 @@ public final class Conv2d: Layer, ParameterGradientSwitch {
                      "Conv2d.backward expects \([g.batch, outChannels, g.outHeight, g.outWidth]), got \(outputGradient.shape)")
         let spatial = g.outHeight * g.outWidth
         let accumulates = accumulatesParameterGradients
+        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
+        let (batch, oc) = (Int32(g.batch), Int32(outChannels))
         if let bias, accumulates {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                    ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), spatial, db.baseAddress)
+                    let (pdy, pdb) = (UInt(bitPattern: dy.baseAddress), UInt(bitPattern: db.baseAddress))
+                    forEachChannelRange(outChannels, threads: workers) { first, last in
+                        ccopia_channel_sums(UnsafePointer(bitPattern: pdy), batch, oc, spatial, first, last,
+                                            UnsafeMutablePointer(bitPattern: pdb))
+                    }
                 }
             }
         }
@@ -140,15 +151,20 @@ public final class Conv2d: Layer, ParameterGradientSwitch {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
                     planes.labels.withUnsafeBufferPointer { l in
-                        var shape = g.shape
-                        ccopia_conv2d_plane_weight_gradient(&shape, Int32(outChannels), Int32(g.batch), l.baseAddress,
-                                                            Int32(planes.count), Int32(g.channels), dy.baseAddress,
-                                                            dw.baseAddress, ldw, planeBias.buffer(0))
+                        let (pdy, pdw, pl, pz) = (UInt(bitPattern: dy.baseAddress), UInt(bitPattern: dw.baseAddress),
+                                                  UInt(bitPattern: l.baseAddress), planeBias.address(0))
+                        let (count, channels) = (Int32(planes.count), Int32(g.channels))
+                        forEachChannelRange(outChannels, threads: workers) { first, last in
+                            var shape = g.shape
+                            ccopia_conv2d_plane_weight_gradient(&shape, oc, first, last, batch, UnsafePointer(bitPattern: pl),
+                                                                count, channels, UnsafePointer(bitPattern: pdy),
+                                                                UnsafeMutablePointer(bitPattern: pdw), ldw,
+                                                                UnsafeMutablePointer(bitPattern: pz))
+                        }
                     }
                 }
             }
         }
-        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers, floats: ccopia_conv2d_workspace(&workspaceShape, Int32(outChannels), Int32(chunk)))
@@ -157,7 +173,7 @@ public final class Conv2d: Layer, ParameterGradientSwitch {
         gradientParts.reserve(workers: partCount, floats: weightCount)
         for w in 1..<partCount { gradientParts.buffer(w).update(repeating: 0, count: weightCount) }
         let inSize = g.channels * g.height * g.width, outSize = outChannels * spatial
-        let (oc, ic, ws, parts, batch) = (Int32(outChannels), Int32(g.channels), workspace, gradientParts, g.batch)
+        let (ic, ws, parts) = (Int32(g.channels), workspace, gradientParts)
         let body = { (dx: UnsafeMutablePointer<Float>?) in
             self.input.scalars.withUnsafeBufferPointer { x in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
@@ -167,7 +183,7 @@ public final class Conv2d: Layer, ParameterGradientSwitch {
                                                            UInt(bitPattern: w.baseAddress), UInt(bitPattern: dw.baseAddress),
                                                            UInt(bitPattern: dx))
                             Parallel.forEach(workers) { i in
-                                let r = sampleRange(i, of: workers, batch: batch)
+                                let r = sampleRange(i, of: workers, batch: g.batch)
                                 var shape = g.shape
                                 let dwi = !accumulates ? 0 : i == 0 ? pdw : parts.address(i)
                                 ccopia_conv2d_backward(&shape, oc, Int32(r.count), Int32(chunk),

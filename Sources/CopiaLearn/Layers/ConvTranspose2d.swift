@@ -91,15 +91,19 @@ public final class ConvTranspose2d: Layer, ParameterGradientSwitch {
         precondition(outputGradient.shape == [g.batch, outChannels, g.height, g.width],
                      "ConvTranspose2d.backward expects \([g.batch, outChannels, g.height, g.width]), got \(outputGradient.shape)")
         let accumulates = accumulatesParameterGradients
+        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         if let bias, accumulates {
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                    ccopia_channel_sums(dy.baseAddress, Int32(g.batch), Int32(outChannels), g.height * g.width,
-                                        db.baseAddress)
+                    let (pdy, pdb) = (UInt(bitPattern: dy.baseAddress), UInt(bitPattern: db.baseAddress))
+                    let (batch, oc, spatial) = (Int32(g.batch), Int32(outChannels), g.height * g.width)
+                    forEachChannelRange(outChannels, threads: workers) { first, last in
+                        ccopia_channel_sums(UnsafePointer(bitPattern: pdy), batch, oc, spatial, first, last,
+                                            UnsafeMutablePointer(bitPattern: pdb))
+                    }
                 }
             }
         }
-        let workers = max(1, min(BLAS.threads(threadsOverride), g.batch))
         let chunk = g.chunkSize(workers: workers, budget: chunkBudgetOverride ?? 1 << 18)
         var workspaceShape = g.shape
         workspace.reserve(workers: workers,

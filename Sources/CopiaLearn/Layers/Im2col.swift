@@ -82,3 +82,10 @@ func addPartials(_ workspace: ConvolutionWorkspace, workers: Int, count: Int, in
         }
     }
 }
+
+/// Runs `body(first, last)` over disjoint ranges of `channels` channels, one range per thread (work that is
+/// independent per channel, so the result does not depend on the split).
+func forEachChannelRange(_ channels: Int, threads: Int, _ body: @Sendable (Int32, Int32) -> Void) {
+    let workers = max(1, min(threads, channels))
+    Parallel.forEach(workers) { w in body(Int32(channels * w / workers), Int32(channels * (w + 1) / workers)) }
+}
