@@ -159,7 +159,8 @@ INLINE v8b noisy8(v8b d, v8f z, float mu, float sd) {
     return __builtin_convertvector(__builtin_convertvector(c, v8i), v8b);
 }
 
-INLINE void gauss_noise_impl(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd) {
+INLINE void gauss_noise_impl(const uint8_t *src, uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter,
+                             float mu, float sd) {
     lanes_state st;
     seed_lanes(&st, key, stream, counter);
     size_t i = 0;
@@ -167,8 +168,8 @@ INLINE void gauss_noise_impl(uint8_t *d, size_t count, uint64_t key, uint64_t st
         v8f z0, z1;
         next_normals16(&st, &z0, &z1);
         v8b d0, d1;
-        memcpy(&d0, d + i, 8);
-        memcpy(&d1, d + i + 8, 8);
+        memcpy(&d0, src + i, 8);
+        memcpy(&d1, src + i + 8, 8);
         d0 = noisy8(d0, z0, mu, sd);
         d1 = noisy8(d1, z1, mu, sd);
         memcpy(d + i, &d0, 8);
@@ -176,7 +177,7 @@ INLINE void gauss_noise_impl(uint8_t *d, size_t count, uint64_t key, uint64_t st
     }
     if (i < count) {
         uint8_t tail[16] = {0};
-        memcpy(tail, d + i, count - i);
+        memcpy(tail, src + i, count - i);
         v8f z0, z1;
         next_normals16(&st, &z0, &z1);
         v8b d0, d1;
@@ -189,10 +190,11 @@ INLINE void gauss_noise_impl(uint8_t *d, size_t count, uint64_t key, uint64_t st
         memcpy(d + i, tail, count - i);
     }
 }
-TWO_VERSIONS(void, gauss_noise, (uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd),
-             (d, count, key, stream, counter, mu, sd))
-void ccopia_gauss_noise_u8(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd) {
-    gauss_noise_pick(d, count, key, stream, counter, mu, sd);
+TWO_VERSIONS(void, gauss_noise, (const uint8_t *src, uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter,
+                                  float mu, float sd), (src, d, count, key, stream, counter, mu, sd))
+void ccopia_gauss_noise_u8(const uint8_t *src, uint8_t *dst, size_t count, uint64_t key, uint64_t stream, uint64_t counter,
+                           float mu, float sd) {
+    gauss_noise_pick(src, dst, count, key, stream, counter, mu, sd);
 }
 
 INLINE void box_muller_impl(const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut) {

@@ -1,8 +1,9 @@
 #ifndef CCOPIA_PIXELS_H
 #define CCOPIA_PIXELS_H
-/* Hot pixel loops in C, compiled for AVX2/FMA behind runtime CPU checks (see pixels.c).
+/* Hot pixel loops in C, compiled for AVX2/FMA behind runtime CPU checks (see pixels.c, noise.c).
  * Each kernel reproduces the arithmetic of the Swift code it replaces operation for operation (no FMA contraction,
- * same evaluation order, same rounding), so outputs are bit-identical on every path. */
+ * same evaluation order, same rounding), so outputs are bit-identical on every path; the Gaussian noise generator
+ * (noise.c) is defined by its C source alone, with the same guarantee. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,9 +62,10 @@ int ccopia_pixels_use_avx2(void);
  * (key, stream), Box-Muller in float with polynomial log/sin/cos), identical on every path and machine. */
 void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter);
 
-/* d[i] = saturate(round_half_even((float(d[i]) + mu) + sd * z[i])) for i < count, with z the normals ccopia_normals
- * gives for the same arguments, in one pass (maxValue 255, NaN to 0). */
-void ccopia_gauss_noise_u8(uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter, float mu, float sd);
+/* dst[i] = saturate(round_half_even((float(src[i]) + mu) + sd * z[i])) for i < count, with z the normals ccopia_normals
+ * gives for the same arguments, in one pass (maxValue 255, NaN to 0). dst may equal src. */
+void ccopia_gauss_noise_u8(const uint8_t *src, uint8_t *dst, size_t count, uint64_t key, uint64_t stream, uint64_t counter,
+                           float mu, float sd);
 
 /* The Box-Muller transform ccopia_normals applies, on given 32-bit draws: for tests of its accuracy. */
 void ccopia_box_muller(const uint32_t *a, const uint32_t *b, size_t n, float *cosOut, float *sinOut);

@@ -19,10 +19,14 @@ public enum NoiseKernels {
         let cn = image.channels, colors = image.info.colorChannels, m = Float(image.depth.maxValue), n = image.info.pixelCount
         let sd = Float(std), mu = Float(mean)
         if image.depth == .uint8 && perChannel && colors == cn {
-            out.bytes.withUnsafeMutableBufferPointer { d in
-                if let dp = d.baseAddress { ccopia_gauss_noise_u8(dp, d.count, rng.key, rng.stream, rng.counter, mu, sd) }
+            // Every sample is written from the input: the output is not a copy first.
+            let bytes = [UInt8](unsafeUninitializedCapacity: image.bytes.count) { d, count in
+                image.bytes.withUnsafeBufferPointer { s in
+                    if let sp = s.baseAddress, let dp = d.baseAddress { ccopia_gauss_noise_u8(sp, dp, s.count, rng.key, rng.stream, rng.counter, mu, sd) }
+                }
+                count = image.bytes.count
             }
-            return out
+            return Image(width: image.width, height: image.height, channels: cn, bytes: bytes)
         }
         let count = perChannel ? n * colors : n
         var noise = [Float](repeating: 0, count: count)

@@ -19,9 +19,9 @@ public enum ResizeKernels {
     public static func resize(_ image: Image, width: Int, height: Int, interpolation: Interpolation = .bilinear) -> Image {
         let info = ImageInfo(width: max(width, 0), height: max(height, 0), channels: image.channels, depth: image.depth)
         if info.width == image.width && info.height == image.height { return image }
-        var out = Image(info: info)
-        guard info.pixelCount > 0, image.info.pixelCount > 0 else { return out }
+        guard info.pixelCount > 0, image.info.pixelCount > 0 else { return Image(info: info) }
         if interpolation == .nearest {
+            var out = Image(info: info)
             switch image.depth {
             case .uint8: resizeNearest(image.bytes, &out.bytes, from: image.info, to: info)
             case .uint16: resizeNearest(image.words, &out.words, from: image.info, to: info)
@@ -39,14 +39,19 @@ public enum ResizeKernels {
             let cn = image.channels
             let xi = xt.index.map { Int32($0 * cn) }, xw = xt.weight.map { Int32(($0 * 2048).rounded()) }
             let yi = yt.index.map { Int32($0) }, yw = yt.weight.map { Int32(($0 * 2048).rounded()) }
-            let status = image.bytes.withUnsafeBufferPointer { s in
-                out.bytes.withUnsafeMutableBufferPointer { d in
+            // The kernel writes every sample, so the output is not zero-filled first.
+            var status: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: info.sampleCount) { d, count in
+                status = image.bytes.withUnsafeBufferPointer { s in
                     ccopia_resize_linear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(cn), d.baseAddress!,
                                             Int32(info.width), Int32(info.height), xi, xw, yi, yw)
                 }
+                if status != 0 { d.initialize(repeating: 0) }
+                count = info.sampleCount
             }
-            if status == 0 { return out }
+            if status == 0 { return Image(width: info.width, height: info.height, channels: cn, bytes: bytes) }
         }
+        var out = Image(info: info)
         switch image.depth {
         case .uint8: separable(image.bytes, &out.bytes, from: image.info, to: info, xt, yt, halfUp: quantized)
         case .uint16: separable(image.words, &out.words, from: image.info, to: info, xt, yt, halfUp: quantized)

@@ -102,15 +102,16 @@ public enum WarpKernels {
         if image.depth == .uint8 && interpolation != .bicubic && image.info.pixelCount > 0 && width > 0 && height > 0 {
             // The whole warp in C (bilinear; `area` warps as bilinear): the same Float coordinates and weights.
             let cval = fillSamples(fill, channels: image.channels, depth: image.depth).map { Int32($0) }
-            var out = Image(info: ImageInfo(width: width, height: height, channels: image.channels, depth: image.depth))
-            let coefficients = [a, b, c, d, e, f]
-            image.bytes.withUnsafeBufferPointer { s in
-                out.bytes.withUnsafeMutableBufferPointer { o in
+            let coefficients = [a, b, c, d, e, f], count = width * height * image.channels
+            // The kernel writes every sample of every output pixel, so the output is not zero-filled first.
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { o, initialized in
+                image.bytes.withUnsafeBufferPointer { s in
                     ccopia_warp_affine_bilinear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(image.channels),
                                                    o.baseAddress!, Int32(width), Int32(height), coefficients, border.cCode, cval)
                 }
+                initialized = count
             }
-            return out
+            return Image(width: width, height: height, channels: image.channels, bytes: bytes)
         }
         return resample(image, width: width, height: height, interpolation: interpolation, border: border, fill: fill) { y, xy in
             let Y = Float(y)
