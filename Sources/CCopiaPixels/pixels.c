@@ -217,12 +217,17 @@ AVX2_TARGET static inline void load_rgb8(const uint8_t *p, __m256i *r, __m256i *
     *b = _mm256_cvtepu8_epi32(b8);
 }
 
-/* Eight RGB pixels (the low bytes of r | g << 8 | b << 16 per lane) back to 24 bytes at o. */
+/* Eight RGB pixels (r | g << 8 | b << 16 per lane, top byte ignored) back to exactly the 24 bytes at o: each half
+ * shuffled to 12 contiguous bytes; the first half's 16-byte store has 4 spare bytes the second half overwrites. */
 AVX2_TARGET static inline void store_rgb8(uint8_t *o, __m256i packed) {
-    uint32_t lanes[8];
-    _mm256_storeu_si256((__m256i *)lanes, packed);
-    for (int i = 0; i < 7; i++) memcpy(o + 3 * i, &lanes[i], 4);  /* the 4th byte is overwritten by the next pixel */
-    memcpy(o + 21, &lanes[7], 3);
+    const char z = (char)0x80;
+    __m256i b = _mm256_shuffle_epi8(packed, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, z, z, z, z,
+                                                             0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, z, z, z, z));
+    __m128i lo = _mm256_castsi256_si128(b), hi = _mm256_extracti128_si256(b, 1);
+    _mm_storeu_si128((__m128i *)o, lo);
+    _mm_storel_epi64((__m128i *)(o + 12), hi);
+    int32_t last = _mm_extract_epi32(hi, 2);
+    memcpy(o + 20, &last, 4);
 }
 
 /* blend_pixels_impl for RGB, eight pixels at a time: the same luma and the same table entries, gathered.
@@ -391,18 +396,12 @@ AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint
     __m256 R = _mm256_blendv_ps(_mm256_blendv_ps(_mm256_blendv_ps(t0, t2, s1), t1, _mm256_or_ps(s2, s3)), t3, s4);
     __m256 G = _mm256_blendv_ps(_mm256_blendv_ps(_mm256_blendv_ps(t3, t0, _mm256_or_ps(s1, s2)), t2, s3), t1, _mm256_or_ps(s4, s5));
     __m256 B = _mm256_blendv_ps(_mm256_blendv_ps(_mm256_blendv_ps(t1, t3, s2), t0, _mm256_or_ps(s3, s4)), t2, s5);
-    __m256 sZero = _mm256_cmp_ps(sv, zero, _CMP_EQ_OQ);
-    R = _mm256_blendv_ps(R, vv, sZero);
-    G = _mm256_blendv_ps(G, vv, sZero);
-    B = _mm256_blendv_ps(B, vv, sZero);
+    /* s = 0 needs no blend: t1, t2 and t3 are then exactly v, as the scalar loop's gray case gives. */
     const __m256 top = _mm256_set1_ps(255), k = _mm256_set1_ps(12582912.0f);
 #define Q(x) _mm256_cvttps_epi32(_mm256_sub_ps(_mm256_add_ps(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(x, top), zero), top), k), k))
     __m256i packed = _mm256_or_si256(_mm256_or_si256(Q(R), _mm256_slli_epi32(Q(G), 8)), _mm256_slli_epi32(Q(B), 16));
 #undef Q
-    uint32_t lanes[8];
-    _mm256_storeu_si256((__m256i *)lanes, packed);
-    for (int i = 0; i < 7; i++) memcpy(o + 3 * i, &lanes[i], 4);
-    memcpy(o + 21, &lanes[7], 3);
+    store_rgb8(o, packed);
     return 1;
 }
 
@@ -578,10 +577,7 @@ AVX2_TARGET static inline int bilinear8_rgb(const uint8_t *src, int sw, int sh, 
         v = _mm256_sub_ps(_mm256_add_ps(v, k), k);
         packed = _mm256_or_si256(packed, _mm256_slli_epi32(_mm256_cvttps_epi32(v), 8 * c));
     }
-    uint32_t lanes[8];
-    _mm256_storeu_si256((__m256i *)lanes, packed);
-    for (int i = 0; i < 7; i++) memcpy(out + 3 * i, &lanes[i], 4);  /* the 4th byte is overwritten by the next pixel */
-    memcpy(out + 21, &lanes[7], 3);
+    store_rgb8(out, packed);
     return 1;
 }
 
