@@ -192,9 +192,11 @@ final class BlockedSearch: @unchecked Sendable {
         var limits = [Float](repeating: .infinity, count: g)
         a.withUnsafeBufferPointer { ap in
             var start = 0
+            // The first chunk's norms are written here; each later chunk's as the scan leaves each row (below).
+            for j in 0..<g { (products + j * min(chunk, n)).update(from: norms, count: min(chunk, n)) }
             while start < n {
                 let cn = min(chunk, n - start)
-                for j in 0..<g { (products + j * cn).update(from: norms + start, count: cn) }
+                let nextStart = start + cn, nextCount = min(chunk, n - nextStart)
                 blas.sgemm(101, 111, 112, Int32(g), Int32(cn), Int32(dims), -2, ap.baseAddress, Int32(dims),
                            rows + start * dims, Int32(dims), 1, products, Int32(cn))
                 for j in 0..<g {
@@ -231,6 +233,9 @@ final class BlockedSearch: @unchecked Sendable {
                         }
                         c += 1
                     }
+                    // Row j of the next chunk, written while this row's lines are still in L1. It lies within
+                    // rows 0...j of this chunk (the next chunk is no wider), all scanned already.
+                    if nextCount > 0 { (products + j * nextCount).update(from: norms + nextStart, count: nextCount) }
                 }
                 start += cn
             }
