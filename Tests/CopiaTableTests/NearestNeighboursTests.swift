@@ -56,6 +56,21 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         }
     }
 
+    /// A class's neighbours among all rows, merged from its own class's and the other classes' searches, are those
+    /// of one search over all rows (distances too), duplicates and ties included; its own list is sameClassNeighbours'.
+    @Test(arguments: [(11, 5), (6, 5), (3, 8)])
+    func mergedClassSearchesEqualOneSearchOverAllRows(wholeK: Int, ownK: Int) throws {
+        var (x, labels) = try blobs(rows: 900, columns: 6, classes: [600, 240, 60], duplicates: 60)
+        for (a, b) in [(5, 650), (610, 870), (880, 3), (881, 4)] {  // identical rows across classes
+            for j in 0..<6 { x.values[b * 6 + j] = x.values[a * 6 + j] }
+        }
+        for rows in labels.rowsByClass {
+            let (whole, own) = try wholeAndOwnNeighbours(x, rows: rows, wholeK: wholeK, ownK: ownK)
+            #expect(whole == (try NearestNeighbours.search(x, candidates: Array(0..<900), queries: rows, k: wholeK)))
+            #expect(own.droppingFirst() == (try sameClassNeighbours(x, rows: rows, k: ownK, sampler: "t", className: "c")))
+        }
+    }
+
     @Test func largeOffsetsStillGiveExactNeighbours() throws {
         // Features far from the origin with tiny differences: the float screen must not lose the true neighbours.
         var (x, _) = try blobs(rows: 200, columns: 6, classes: [200])

@@ -14,6 +14,19 @@ public struct NeighbourGraph: Sendable, Equatable {
     /// The neighbours of query `q`, nearest first.
     public func neighbours(of q: Int) -> ArraySlice<Int> { indices[(q * k)..<((q + 1) * k)] }
 
+    /// The first `n` (<= k) neighbours of every query.
+    public func keepingFirst(_ n: Int) -> NeighbourGraph {
+        guard n < k else { return self }
+        var idx: [Int] = [], dist: [Double] = []
+        idx.reserveCapacity(queryCount * n)
+        dist.reserveCapacity(queryCount * n)
+        for q in 0..<queryCount {
+            idx.append(contentsOf: indices[(q * k)..<(q * k + n)])
+            dist.append(contentsOf: distances[(q * k)..<(q * k + n)])
+        }
+        return NeighbourGraph(k: n, indices: idx, distances: dist)
+    }
+
     /// Drops the first neighbour of every query: imbalanced-learn's convention when the queries are among the
     /// candidates, where the nearest "neighbour" is the row itself.
     public func droppingFirst() -> NeighbourGraph {
@@ -86,6 +99,47 @@ public enum NearestNeighbours {
             }
         }
         return NeighbourGraph(k: k, indices: indices, distances: distances)
+    }
+}
+
+extension NearestNeighbours {
+    /// The `k` nearest among two disjoint candidate sets together, from each set's own nearest (`first` and
+    /// `second`, searched for the same `queries`, each holding at least min(k, its set's size) per query): the
+    /// union's k nearest are among those lists, so they are ranked again by exact squared distance, ties by the
+    /// lower row index, exactly as one search over the union ranks them. Samplers that need a class's own
+    /// neighbours anyway search the other classes only.
+    static func merging(_ first: NeighbourGraph, _ second: NeighbourGraph?, x: FeatureMatrix, queries: [Int], k: Int) -> NeighbourGraph {
+        var indices = [Int](), distances = [Double]()
+        indices.reserveCapacity(queries.count * k)
+        distances.reserveCapacity(queries.count * k)
+        var pool: [(Double, Int)] = []
+        for (qi, q) in queries.enumerated() {
+            pool.removeAll(keepingCapacity: true)
+            for g in [first, second] {
+                guard let g else { continue }
+                for i in g.neighbours(of: qi).prefix(k) { pool.append((exactSquaredDistance(x, q, i), i)) }
+            }
+            pool.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            for (d, i) in pool.prefix(k) {
+                indices.append(i)
+                distances.append(d.squareRoot())
+            }
+        }
+        return NeighbourGraph(k: k, indices: indices, distances: distances)
+    }
+
+    /// `sum((x[a] - x[b])^2)` in Double, in feature order: the search's exact distance, bit for bit.
+    @inline(__always)
+    static func exactSquaredDistance(_ x: FeatureMatrix, _ a: Int, _ b: Int) -> Double {
+        x.values.withUnsafeBufferPointer { p in
+            var s = 0.0
+            let pa = p.baseAddress! + a * x.columns, pb = p.baseAddress! + b * x.columns
+            for d in 0..<x.columns {
+                let t = pa[d] - pb[d]
+                s += t * t
+            }
+            return s
+        }
     }
 }
 

@@ -34,10 +34,10 @@ public struct BorderlineSMOTE: Resampler {
         let targets = try samplingStrategy.targets(for: labels, kind: .overSampling)
         var synthetic = SyntheticRows(columns: x.columns)
         let byClass = labels.rowsByClass
-        let all = Array(0..<x.rows)
         for (c, add) in targets.enumerated() where add > 0 {
             let rows = byClass[c]
-            let m = try NearestNeighbours.search(x, candidates: all, queries: rows, k: mNeighbors + 1).droppingFirst()
+            let (whole, own) = try wholeAndOwnNeighbours(x, rows: rows, wholeK: mNeighbors + 1, ownK: kNeighbors)
+            let m = whole.droppingFirst()
             let danger = (0..<rows.count).filter { q in  // positions in `rows`
                 let others = m.neighbours(of: q).reduce(0) { $0 + (labels.codes[$1] != c ? 1 : 0) }
                 return 2 * others >= mNeighbors && others < mNeighbors
@@ -47,7 +47,8 @@ public struct BorderlineSMOTE: Resampler {
             let className = labels.classes[c]
             switch kind {
             case .borderline1:
-                let g = try sameClassNeighbours(x, rows: rows, k: k, sampler: name, className: className)
+                try checkSameClassNeighbours(rows: rows, k: k, sampler: name, className: className)
+                let g = own.droppingFirst()
                 synthetic.append(contentsOf: interpolate(x, label: c, className: className, count: add, seed: seed, stage: stage) { rng, _ in
                     let b = danger[rng.int(below: danger.count)]
                     return InterpolationDraw(base: rows[b], neighbour: g.indices[b * k + rng.int(below: k)], gap: rng.unit())
@@ -93,13 +94,14 @@ public struct ADASYN: Resampler {
         let targets = try samplingStrategy.targets(for: labels, kind: .overSampling)
         var synthetic = SyntheticRows(columns: x.columns)
         let byClass = labels.rowsByClass
-        let all = Array(0..<x.rows)
         let k = nNeighbors
         for (c, add) in targets.enumerated() where add > 0 {
             let rows = byClass[c]
             let className = labels.classes[c]
-            let g = try sameClassNeighbours(x, rows: rows, k: k, sampler: name, className: className)
-            let whole = try NearestNeighbours.search(x, candidates: all, queries: rows, k: k + 1).droppingFirst()
+            try checkSameClassNeighbours(rows: rows, k: k, sampler: name, className: className)
+            let (wholeAndSelf, own) = try wholeAndOwnNeighbours(x, rows: rows, wholeK: k + 1, ownK: k)
+            let g = own.droppingFirst()
+            let whole = wholeAndSelf.droppingFirst()
             let hardness = (0..<rows.count).map { q in whole.neighbours(of: q).reduce(0) { $0 + (labels.codes[$1] != c ? 1 : 0) } }
             let total = hardness.reduce(0, +)
             guard total > 0 else {

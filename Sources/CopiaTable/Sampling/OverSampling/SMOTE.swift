@@ -38,13 +38,33 @@ public struct SMOTE: Resampler {
     }
 }
 
+/// For every row in `rows` (one class), its `wholeK` nearest rows of the whole matrix and its nearest rows of its
+/// own class (`ownK + 1`, or all of them when fewer, itself included), in `rows` order: the own-class search
+/// serves both, so the other classes are searched separately and the lists merged (`NearestNeighbours.merging`),
+/// which gives exactly what a search over all rows gives, without searching the class's own rows twice.
+func wholeAndOwnNeighbours(_ x: FeatureMatrix, rows: [Int], wholeK: Int, ownK: Int) throws -> (whole: NeighbourGraph, own: NeighbourGraph) {
+    guard wholeK <= x.rows else { throw TableError.invalid("asked for \(wholeK) neighbours among only \(x.rows) rows") }
+    var inClass = [Bool](repeating: false, count: x.rows)
+    for r in rows { inClass[r] = true }
+    let others = (0..<x.rows).filter { !inClass[$0] }
+    let own = try NearestNeighbours.search(x, candidates: rows, queries: rows, k: min(max(wholeK, ownK + 1), rows.count))
+    let other = others.isEmpty ? nil : try NearestNeighbours.search(x, candidates: others, queries: rows, k: min(wholeK, others.count))
+    let whole = NearestNeighbours.merging(own, other, x: x, queries: rows, k: wholeK)
+    return (whole, own.keepingFirst(min(ownK + 1, own.k)))
+}
+
 /// The `k` nearest same-class rows of every row in `rows` (itself excluded), in `rows` order.
 func sameClassNeighbours(_ x: FeatureMatrix, rows: [Int], k: Int, sampler: String, className: String) throws -> NeighbourGraph {
+    try checkSameClassNeighbours(rows: rows, k: k, sampler: sampler, className: className)
+    return try NearestNeighbours.search(x, candidates: rows, queries: rows, k: k + 1).droppingFirst()
+}
+
+/// The errors of `sameClassNeighbours`: `k` must be at least 1 and the class must have more than `k` rows.
+func checkSameClassNeighbours(rows: [Int], k: Int, sampler: String, className: String) throws {
     guard k >= 1 else { throw TableError.invalid("\(sampler): kNeighbors must be >= 1, got \(k)") }
     guard rows.count > k else {
         throw TableError.invalid("\(sampler): class \"\(className)\" has \(rows.count) rows; kNeighbors = \(k) needs at least \(k + 1)")
     }
-    return try NearestNeighbours.search(x, candidates: rows, queries: rows, k: k + 1).droppingFirst()
 }
 
 /// Random over-sampling: new rows are copies of random rows of their class (a bootstrap), or with `shrinkage`, a
