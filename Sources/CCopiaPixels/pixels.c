@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 int ccopia_pixels_has_avx2(void) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -32,6 +33,28 @@ int ccopia_pixels_use_avx2(void) {
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) { v = ccopia_pixels_has_avx2(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
     return v;
+}
+
+/* A per-thread scratch buffer that only grows, for the kernels' large temporaries (a blur's float rows are 0.6-0.8 MB
+ * at 256x256). malloc serves blocks that size with fresh pages (mmap, or a heap top it trims again on free), so each
+ * call paid the page faults of its temporaries. One kernel uses it at a time on a thread; it is freed when the thread
+ * ends. NULL when memory runs out. */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+typedef struct { size_t size; } scratch_header;
+static void scratch_free(void *p) { free(p); }
+static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+static void *scratch(size_t bytes) {
+    pthread_once(&scratch_once, scratch_init);
+    scratch_header *h = pthread_getspecific(scratch_key);
+    if (!h || h->size < bytes) {
+        free(h);
+        h = malloc(64 + bytes);  /* the header, then the buffer at a 64-byte offset */
+        pthread_setspecific(scratch_key, h);
+        if (!h) return NULL;
+        h->size = bytes;
+    }
+    return (char *)h + 64;
 }
 
 /* Swift's sampleFromFloat: clamp to [0, m] (NaN to 0), round half to even by adding and subtracting k = 1.5 * 2^23
@@ -690,10 +713,10 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
                           const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
     int npad = w + 2 * (nkx / 2);
     size_t rowLength = (size_t)w * cn, padLength = (size_t)npad * cn;
-    float *rows = malloc(sizeof(float) * ((size_t)h * rowLength + padLength + rowLength));
+    float *rows = scratch(sizeof(float) * ((size_t)h * rowLength + padLength + rowLength));
     const float **taps = malloc(sizeof(float *) * (size_t)(nkx + nky));
     float *tw = malloc(sizeof(float) * (size_t)(nkx + nky));
-    if (!rows || !taps || !tw) { free(rows); free(taps); free(tw); return -1; }
+    if (!rows || !taps || !tw) { free(taps); free(tw); return -1; }
     float *pad = rows + (size_t)h * rowLength, *orow = pad + padLength;
     const float k = rounding_constant(), m = 255;
     for (int y = 0; y < h; y++) {
@@ -720,7 +743,7 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
             for (size_t i = 0; i < rowLength; i += cn) for (int c = 0; c < colors; c++) d[i + c] = (uint8_t)sample_from_float_k(orow[i + c], m, k);
         }
     }
-    free(rows); free(taps); free(tw);
+    free(taps); free(tw);
     return 0;
 }
 TWO_VERSIONS(int, separable, (const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,
