@@ -3,9 +3,6 @@ import CCopiaPixels
 /// The two builds of the C kernels (AVX2 and baseline). Every kernel computes the same bytes on both; tests check it by
 /// running ops with the baseline forced.
 enum KernelPaths {
-    /// Whether the AVX2 build would run now.
-    static var usesAVX2: Bool { ccopia_pixels_use_avx2() != 0 }
-
     /// Runs `body` with the baseline build forced for every thread, then lets the processor choose again.
     static func withBaseline<T>(_ body: () throws -> T) rethrows -> T {
         ccopia_pixels_force_baseline(1)
