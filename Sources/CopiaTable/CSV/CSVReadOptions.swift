@@ -22,7 +22,8 @@ public struct CSVReadOptions: Codable, Sendable, Equatable {
     /// Keep each record's bytes, so untouched rows are written back byte-for-byte and an inferred column that turns
     /// out to be text keeps its values' exact spelling. Costs memory about the size of the file.
     public var keepOriginalText: Bool
-    /// Bytes read at a time; a record longer than this grows the buffer.
+    /// Bytes parsed at a time (and read at a time, without `keepOriginalText`); a record longer than this grows the
+    /// window.
     public var chunkSize: Int
     /// Chunks of at least this many bytes are parsed as two halves in parallel (tests lower it).
     var parallelThreshold = 1 << 18
