@@ -8,16 +8,27 @@
  * smaller, so the stream is never larger than the stored form plus five bytes per block.
  *
  * Code lengths: Huffman's algorithm computed in place on the sorted frequencies (Moffat & Katajainen, "In-place
- * calculation of minimum-redundancy codes", WADS 1995), then limited to 15 bits (7 for the code-length alphabet) by
- * moving leaves down until the Kraft sum is one again. Codes are canonical (RFC 1951 section 3.2.2).
+ * calculation of minimum-redundancy codes", WADS 1995), then limited to 12 bits (7 for the code-length alphabet) by
+ * moving leaves down until the Kraft sum is one again. Codes are canonical (RFC 1951 section 3.2.2). The 12-bit limit
+ * (deflate allows 15) costs about 0.3% in size and lets literals go out four at a time.
+ *
+ * Speed: literals are found sixteen bytes at a time (SSE2 compares, where present; the same tokens either way) and
+ * written four to a 64-bit flush: 0.5 ms per 224x224 augmented photo, from 0.8-0.9 ms with a token array and one
+ * flush check per symbol (clang -O2, thread CPU time).
  */
 #include "ccopia_png.h"
 
 #include <libdeflate.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
+/* Literal/length codes are limited to 12 bits (deflate allows 15), so four literals and the bits left from the last
+ * whole byte fit one 64-bit accumulator: 4 x 12 + 7 = 55. */
+enum { LITLEN_LIMIT = 12 };
 enum { BLOCK_INPUT = 65535, LITLEN_SYMBOLS = 286, DIST_SYMBOLS = 30, CODELEN_SYMBOLS = 19, END_OF_BLOCK = 256 };
 
 /* RFC 1951 section 3.2.5: lengths 3...258 as symbols 257...285 with extra bits. */
@@ -182,9 +193,10 @@ static void canonical_codes(const uint8_t *lengths, int n, uint16_t *codes) {
 /* One block. */
 
 typedef struct {
-    /* < 256: a literal byte; 256 + L: a run of length L (3...258) at distance 1. */
-    uint16_t tokens[BLOCK_INPUT];
-    int token_count;
+    /* The block's runs in input order: position in the low 16 bits, length (3...258) above them. Every other byte
+     * is a literal, read again from the input when the block is written. */
+    uint32_t runs[BLOCK_INPUT / 3 + 2];
+    int run_count;
     uint32_t litlen_freq[LITLEN_SYMBOLS];
     uint32_t dist_freq[DIST_SYMBOLS];
     /* Per run length 3...258: its symbol (257...285) and extra bits. */
@@ -193,30 +205,52 @@ typedef struct {
     uint16_t length_extra_value[259];
 } block_state;
 
+/* Finds the block's runs and counts its symbols. A run starts at i when in[i], in[i+1] and in[i+2] all equal
+ * in[i-1]; it is as long as the bytes stay equal (at most 258). */
 static void tokenise(block_state *b, const uint8_t *in, size_t n) {
+    /* Four interleaved literal counts, so a byte repeated nearby does not wait on its own counter's store. */
+    uint32_t h[4][256];
+    memset(h, 0, sizeof h);
     memset(b->litlen_freq, 0, sizeof b->litlen_freq);
     memset(b->dist_freq, 0, sizeof b->dist_freq);
-    int t = 0;
+    int runs = 0;
     size_t i = 0;
+    if (n > 0) {
+        h[0][in[0]]++;
+        i = 1;
+    }
     while (i < n) {
-        if (i > 0 && in[i] == in[i - 1]) {
+#if defined(__SSE2__)
+        /* Sixteen bytes at a time while no run starts among them (most of a noisy image). */
+        if (i + 18 <= n) {
+            __m128i cur = _mm_loadu_si128((const __m128i *)(in + i)), prev = _mm_loadu_si128((const __m128i *)(in + i - 1));
+            uint32_t equal = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(cur, prev));
+            equal |= (uint32_t)(in[i + 16] == in[i + 15]) << 16 | (uint32_t)(in[i + 17] == in[i + 16]) << 17;
+            uint32_t starts = equal & (equal >> 1) & (equal >> 2) & 0xffffu;
+            int literals = starts == 0 ? 16 : __builtin_ctz(starts);
+            for (int k = 0; k < literals; k++) h[(i + (size_t)k) & 3][in[i + (size_t)k]]++;
+            i += (size_t)literals;
+            if (literals == 16) continue;
+        }
+#endif
+        if (in[i] == in[i - 1]) {
             size_t max = n - i < 258 ? n - i : 258, r = 1;
             uint8_t v = in[i - 1];
             while (r < max && in[i + r] == v) r++;
             if (r >= 3) {
-                b->tokens[t++] = (uint16_t)(256 + r);
+                b->runs[runs++] = (uint32_t)i | (uint32_t)r << 16;
                 b->litlen_freq[b->length_symbol[r]]++;
-                b->dist_freq[0]++;
                 i += r;
                 continue;
             }
         }
-        b->tokens[t++] = in[i];
-        b->litlen_freq[in[i]]++;
+        h[i & 3][in[i]]++;
         i++;
     }
+    for (int s = 0; s < 256; s++) b->litlen_freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
     b->litlen_freq[END_OF_BLOCK] = 1;
-    b->token_count = t;
+    b->dist_freq[0] = (uint32_t)runs;
+    b->run_count = runs;
 }
 
 /* The code lengths of both alphabets as the run-length-coded sequence of RFC 1951 section 3.2.7: each entry is a
@@ -242,10 +276,48 @@ static int encode_lengths(const uint8_t *all, int n, uint16_t *entries, uint32_t
     return count;
 }
 
+/* Writes the literals in[from..<to), four to an accumulator flush: whole bytes go out with one unaligned 8-byte
+ * store and the last partial byte's bits stay (the capacity keeps 8 bytes of slack for the store). */
+static void write_literals(bit_writer *w, const uint32_t *literal, const uint8_t *in, size_t from, size_t to) {
+    size_t i = from;
+    /* put_bits flushes at 32 bits; start from at most 7 pending bits. */
+    while (w->count > 7 && i < to) {
+        put_bits(w, literal[in[i]] & 0xffff, (int)(literal[in[i]] >> 16));
+        i++;
+    }
+    if (w->count <= 7) {
+        uint64_t bits = w->bits;
+        int count = w->count;
+        uint8_t *out = w->out;
+        size_t pos = w->pos;
+        for (; i + 4 <= to; i += 4) {
+            if (pos + 8 > w->capacity) { w->overflow = 1; return; }
+            uint32_t x0 = literal[in[i]], x1 = literal[in[i + 1]], x2 = literal[in[i + 2]], x3 = literal[in[i + 3]];
+            bits |= (uint64_t)(x0 & 0xffff) << count; count += (int)(x0 >> 16);
+            bits |= (uint64_t)(x1 & 0xffff) << count; count += (int)(x1 >> 16);
+            bits |= (uint64_t)(x2 & 0xffff) << count; count += (int)(x2 >> 16);
+            bits |= (uint64_t)(x3 & 0xffff) << count; count += (int)(x3 >> 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            memcpy(out + pos, &bits, 8);
+#else
+            for (int k = 0; k < 8; k++) out[pos + (size_t)k] = (uint8_t)(bits >> (8 * k));
+#endif
+            int whole = count >> 3;
+            pos += (size_t)whole;
+            bits >>= 8 * whole;
+            count &= 7;
+        }
+        w->bits = bits;
+        w->count = count;
+        w->pos = pos;
+    }
+    for (; i < to; i++) put_bits(w, literal[in[i]] & 0xffff, (int)(literal[in[i]] >> 16));
+}
+
 static void write_block(bit_writer *w, block_state *b, const uint8_t *in, size_t n, int final) {
     uint8_t litlen_len[LITLEN_SYMBOLS], dist_len[DIST_SYMBOLS];
     uint16_t litlen_code[LITLEN_SYMBOLS], dist_code[DIST_SYMBOLS];
-    code_lengths(b->litlen_freq, LITLEN_SYMBOLS, 15, litlen_len);
+    code_lengths(b->litlen_freq, LITLEN_SYMBOLS, LITLEN_LIMIT, litlen_len);
     /* Distance 1 is the only distance; codes 0 and 1 both get one bit, so the distance code is always complete. */
     memset(dist_len, 0, sizeof dist_len);
     dist_len[0] = dist_len[1] = 1;
@@ -300,16 +372,20 @@ static void write_block(bit_writer *w, block_state *b, const uint8_t *in, size_t
         put_bits(w, codelen_code[s], codelen_len[s]);
         if (entry_extra[s]) put_bits(w, entries[i] >> 5, entry_extra[s]);
     }
-    for (int i = 0; i < b->token_count; i++) {
-        uint16_t t = b->tokens[i];
-        if (t < 256) {
-            put_bits(w, litlen_code[t], litlen_len[t]);
-        } else {
-            int length = t - 256, s = b->length_symbol[length];
-            put_bits(w, litlen_code[s], litlen_len[s]);
-            if (b->length_extra_bits[length]) put_bits(w, b->length_extra_value[length], b->length_extra_bits[length]);
-            put_bits(w, dist_code[0], dist_len[0]);
-        }
+    /* Literal codes with their lengths in one word. */
+    uint32_t literal[256];
+    for (int s = 0; s < 256; s++) literal[s] = litlen_code[s] | (uint32_t)litlen_len[s] << 16;
+    size_t i = 0;
+    for (int r = 0; r <= b->run_count; r++) {
+        size_t end = r < b->run_count ? (b->runs[r] & 0xffff) : n;
+        write_literals(w, literal, in, i, end);
+        i = end;
+        if (r == b->run_count) break;
+        int length = (int)(b->runs[r] >> 16), s = b->length_symbol[length];
+        put_bits(w, litlen_code[s], litlen_len[s]);
+        if (b->length_extra_bits[length]) put_bits(w, b->length_extra_value[length], b->length_extra_bits[length]);
+        put_bits(w, dist_code[0], dist_len[0]);
+        i += (size_t)length;
     }
     put_bits(w, litlen_code[END_OF_BLOCK], litlen_len[END_OF_BLOCK]);
 }
