@@ -1,7 +1,9 @@
 import Foundation
 
-/// The version written into every output's dataset.json.
-public let copiaVersion = "0.1.0"
+/// The version written into every output's dataset.json. Same spec, same input and same seed give the same bytes
+/// within a version; 0.2.0 changed PNG level 1's encoder and GaussNoise's normals, so 0.1.0 outputs replay only
+/// with 0.1.0.
+public let copiaVersion = "0.2.0"
 
 /// A failure while running a pipeline, with every problem it found (one line each, naming the place).
 public struct RunError: Error, Equatable, Sendable, CustomStringConvertible {
