@@ -3,8 +3,9 @@ import Foundation
 /// A small SVG line chart writer (no dependencies), for the learning-rate finder's plot.
 enum SVGPlot {
     /// Plots `y` against `x` (optionally log-scaled x), with `raw` values as a faint second line and a vertical
-    /// marker at `marker`. Non-finite points are skipped; the y range covers the finite `y` values, capped above at
-    /// 1.5 × the first value so a divergence does not flatten the useful part of the curve.
+    /// marker at `marker`. Non-finite points are skipped; the y range runs from the lowest finite `y` or `raw` value
+    /// (the raw loss dips below its smoothed average) to the highest finite `y` value, capped at 1.5 × the first so
+    /// a divergence does not flatten the useful part of the curve.
     static func lineChart(x: [Double], y: [Double], raw: [Double] = [], logX: Bool, marker: Double?, title: String,
                           xLabel: String, yLabel: String, width: Int = 640, height: Int = 400) -> String {
         let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
@@ -13,7 +14,7 @@ enum SVGPlot {
         let xs = x.map(fx)
         let finite = y.filter(\.isFinite)
         let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1e-12)
-        var y0 = finite.min() ?? 0, y1 = finite.max() ?? 1
+        var y0 = (finite + raw.filter(\.isFinite)).min() ?? 0, y1 = finite.max() ?? 1
         if let first = finite.first, first > y0 { y1 = min(y1, first + 0.5 * abs(first)) }
         if y1 <= y0 { y1 = y0 + 1 }
         let pad = 0.05 * (y1 - y0)
