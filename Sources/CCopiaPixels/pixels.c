@@ -362,15 +362,8 @@ TWO_VERSIONS(void, map_hsv, (const uint8_t *src, uint8_t *dst, size_t n, int cn,
 AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
                                                                        const float *vt, const int32_t *sdiv, const int32_t *hdiv,
                                                                        float sectors, int unitSV, int rotation, const uint8_t *lut) {
-    __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadl_epi64((const __m128i *)(p + 16));
-    const char z = (char)0x80;
-    __m128i r8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(0, 3, 6, 9, 12, 15, z, z, z, z, z, z, z, z, z, z)),
-                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, z, 2, 5, z, z, z, z, z, z, z, z)));
-    __m128i g8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(1, 4, 7, 10, 13, z, z, z, z, z, z, z, z, z, z, z)),
-                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, 0, 3, 6, z, z, z, z, z, z, z, z)));
-    __m128i b8 = _mm_or_si128(_mm_shuffle_epi8(lo, _mm_setr_epi8(2, 5, 8, 11, 14, z, z, z, z, z, z, z, z, z, z, z)),
-                              _mm_shuffle_epi8(hi, _mm_setr_epi8(z, z, z, z, z, 1, 4, 7, z, z, z, z, z, z, z, z)));
-    __m256i r = _mm256_cvtepu8_epi32(r8), g = _mm256_cvtepu8_epi32(g8), b = _mm256_cvtepu8_epi32(b8);
+    __m256i r, g, b;
+    load_rgb8(p, &r, &g, &b);
     if (lut) {  /* padded by 4 bytes for the 32-bit gathers */
         const __m256i low = _mm256_set1_epi32(0xFF);
         r = _mm256_and_si256(_mm256_i32gather_epi32((const int *)lut, r, 1), low);
