@@ -128,14 +128,6 @@ CCOPIA_AVX2 static void col2im_avx2(const float *src, const gather_table *t, lon
     }
 }
 
-static int conv_has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-}
 #endif
 
 static void gather_generic(const float *src, const int *index, long n, float *dst) { gather_scalar(src, index, n, dst); }
@@ -144,7 +136,7 @@ void ccopia_im2col(const ccopia_conv_shape *g, int batch, const float *x, float 
     int *index = im2col_table(g);
     void (*gather)(const float *, const int *, long, float *) = gather_generic;
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (conv_has_avx2()) gather = gather_avx2;
+    if (ccopia_blas_has_avx2()) gather = gather_avx2;
 #endif
     im2col_with(g, batch, index, x, cols, gather);
     free(index);
@@ -159,7 +151,7 @@ void ccopia_col2im(const ccopia_conv_shape *g, int batch, const float *cols, flo
             const float *src = cols + (long)c * KK * ncols + b * so;
             float *dst = x + ((long)b * g->channels + c) * hw;
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-            if (conv_has_avx2()) { col2im_avx2(src, &t, hw, dst); continue; }
+            if (ccopia_blas_has_avx2()) { col2im_avx2(src, &t, hw, dst); continue; }
 #endif
             col2im_scalar(src, &t, hw, dst);
         }

@@ -70,27 +70,32 @@ CCOPIA_AVX2 static void adam_avx2(float *w, const float *g, float *m, float *v, 
 CCOPIA_AVX2 static double bce_avx2(const float *x, const float *t, float *grad, long n, float scale) {
     return bce_body(x, t, grad, n, scale);
 }
-static int has_avx2(void) {
+#endif
+
+int ccopia_blas_has_avx2(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
         cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }
     return cached;
-}
+#else
+    return 0;
 #endif
+}
 
 void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step_size,
                       float bc2_root, float eps, float l2, float shrink) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (has_avx2()) { adam_avx2(w, g, m, v, n, b1, b2, step_size, bc2_root, eps, l2, shrink); return; }
+    if (ccopia_blas_has_avx2()) { adam_avx2(w, g, m, v, n, b1, b2, step_size, bc2_root, eps, l2, shrink); return; }
 #endif
     adam_body(w, g, m, v, n, b1, b2, step_size, bc2_root, eps, l2, shrink);
 }
 
 double ccopia_bce_with_logits(const float *x, const float *t, float *grad, long n, float scale) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (has_avx2()) return bce_avx2(x, t, grad, n, scale);
+    if (ccopia_blas_has_avx2()) return bce_avx2(x, t, grad, n, scale);
 #endif
     return bce_body(x, t, grad, n, scale);
 }
@@ -134,7 +139,7 @@ CCOPIA_AVX2 static void leaky_relu_backward_avx2(const float *x, const float *dy
 }
 CCOPIA_AVX2 static void relu_avx2(const float *x, float *y, long n) { relu_body(x, y, n); }
 CCOPIA_AVX2 static void relu_backward_avx2(const float *y, const float *dy, float *dx, long n) { relu_backward_body(y, dy, dx, n); }
-#define CCOPIA_DISPATCH(avx2_call, generic_call) do { if (has_avx2()) { avx2_call; } else { generic_call; } } while (0)
+#define CCOPIA_DISPATCH(avx2_call, generic_call) do { if (ccopia_blas_has_avx2()) { avx2_call; } else { generic_call; } } while (0)
 #else
 #define CCOPIA_DISPATCH(avx2_call, generic_call) do { generic_call; } while (0)
 #endif

@@ -25,6 +25,9 @@ void ccopia_blas_set_threads(int threads);
 /* The thread count the BLAS reports (1 where it cannot say). */
 int ccopia_blas_get_threads(void);
 
+/* 1 when this CPU runs the AVX2+FMA builds of the kernels below (x86-64 with both), else 0. Cached. */
+int ccopia_blas_has_avx2(void);
+
 /* One Adam/AdamW update over n parameters (see Adam in CopiaLearn for the formula); vectorised with AVX2 where present. */
 void ccopia_adam_step(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step_size,
                       float bc2_root, float eps, float l2, float shrink);
