@@ -46,7 +46,7 @@ let package = Package(
 
         // MARK: - Benchmarks (release builds print one JSON line per figure)
         .executableTarget(name: "copia-bench-pipeline", dependencies: ["Copia"], path: "Benchmarks/copia-bench-pipeline"),
-        .executableTarget(name: "copia-bench-image", dependencies: ["CopiaImage"], path: "Benchmarks/copia-bench-image"),
+        .executableTarget(name: "copia-bench-image", dependencies: ["CopiaImage"], path: "Benchmarks/copia-bench-image", exclude: ["albu_ops.py"]),
         .executableTarget(name: "copia-bench-table", dependencies: ["CopiaTable"], path: "Benchmarks/copia-bench-table"),
         .executableTarget(name: "copia-bench-learn", dependencies: ["CopiaLearn"], path: "Benchmarks/copia-bench-learn"),
     ]
