@@ -12,45 +12,13 @@ struct ImageJob {
     func run() throws -> RunSummary {
         let clock = ContinuousClock()
         let started = clock.now
-        let source = spec.source!
 
-        // Scan and check every input before anything is written.
-        var index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path, masks: source.masks) : try ImageScan.labelsCSV(source)
-        if index.samples.contains(where: { $0.mask != nil }) {
-            let refused = MaskSupport.refusedOps(in: pipeline.resolved)
-            if !refused.isEmpty {
-                throw SpecError(file: pipeline.file, "\(Set(refused).sorted().joined(separator: ", ")) blend several images, so masks cannot follow them; remove them or the masks")
-            }
-            if spec.balance?.method == .generate {
-                throw SpecError(file: pipeline.file, "balance method \"generate\" makes images without masks; use \"augment\" when the source has masks")
-            }
-        }
-        let limits = DecodeLimits(maxPixels: source.maxPixels)
-        let checking = ProgressLine(label: "copia: checking inputs", total: index.count, enabled: options.showProgress && ProgressLine.stderrIsTerminal)
-        let checked = try InputCheck.run(index, limits: limits, jobs: options.jobs, progress: checking)
-        var skipped: [String] = []
-        var facts: [InputFacts] = []
-        if !checked.failures.isEmpty {
-            guard source.onBadSample == .skip else { throw RunError(checked.failures.map(\.message)) }
-            skipped = checked.failures.map(\.message)
-            let bad = Set(checked.failures.map(\.index))
-            index = SampleIndex(samples: index.samples.enumerated().filter { !bad.contains($0.offset) }.map(\.element))
-            facts = checked.facts.enumerated().filter { !bad.contains($0.offset) }.map { $0.element! }
-        } else {
-            facts = checked.facts.map { $0! }
-        }
-        if spec.split?.byGroup == true, index.samples.contains(where: { $0.group == nil }) {
-            throw RunError("\(source.path): split.byGroup needs a group for every sample; set the source's groupColumn")
-        }
+        // Scan and check every input before anything is written, then split.
+        let inputs = try CheckedInputs(pipeline, jobs: options.jobs, showProgress: options.showProgress)
+        let (index, facts, splits, skipped) = (inputs.index, inputs.facts, inputs.splits, inputs.skipped)
         let scanned = clock.now
 
-        // Split, then plan from training samples only.
-        let splits: [Split]
-        if let split = spec.split {
-            splits = Splitter(test: split.test, validation: split.validation, seed: spec.seed).assign(index, byGroup: split.byGroup)
-        } else {
-            splits = [Split](repeating: .train, count: index.count)
-        }
+        // Plan from training samples only.
         let plan = ImagePlanner(spec: spec, index: index, facts: facts, splits: splits).plan()
         let planned = clock.now
 
@@ -149,6 +117,60 @@ struct ImageJob {
     private func makeSummary(plan: ImagePlan, written: [Split: Int], resumed: Int, skipped: [String], seconds: Double, planLines: [String]) -> RunSummary {
         RunSummary(out: out, before: plan.trainCountsBefore, after: plan.trainCountsAfter, written: written, resumed: resumed,
                    planned: plan.count, skipped: skipped, seconds: seconds, planLines: planLines)
+    }
+}
+
+/// An image pipeline's inputs after the scan and the input check, and their split: what a run plans from and what
+/// `copia lr-find` trains on.
+struct CheckedInputs {
+    /// The samples that passed the check (all of them unless `onBadSample` is `skip`).
+    var index: SampleIndex
+    var facts: [InputFacts]
+    var splits: [Split]
+    /// One message per sample left out under `onBadSample: skip`.
+    var skipped: [String]
+
+    /// Scans the source, reads, hashes and checks every input, and splits.
+    /// - Throws: `SpecError` for ops or methods masks cannot follow; `RunError` naming every bad input (unless they
+    ///   are skipped), or a grouped split without groups.
+    init(_ pipeline: Pipeline, jobs: Int, showProgress: Bool) throws {
+        let spec = pipeline.spec
+        let source = spec.source!
+        var index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path, masks: source.masks) : try ImageScan.labelsCSV(source)
+        if index.samples.contains(where: { $0.mask != nil }) {
+            let refused = MaskSupport.refusedOps(in: pipeline.resolved)
+            if !refused.isEmpty {
+                throw SpecError(file: pipeline.file, "\(Set(refused).sorted().joined(separator: ", ")) blend several images, so masks cannot follow them; remove them or the masks")
+            }
+            if spec.balance?.method == .generate {
+                throw SpecError(file: pipeline.file, "balance method \"generate\" makes images without masks; use \"augment\" when the source has masks")
+            }
+        }
+        let limits = DecodeLimits(maxPixels: source.maxPixels)
+        let checking = ProgressLine(label: "copia: checking inputs", total: index.count, enabled: showProgress && ProgressLine.stderrIsTerminal)
+        let checked = try InputCheck.run(index, limits: limits, jobs: jobs, progress: checking)
+        var skipped: [String] = []
+        var facts: [InputFacts] = []
+        if !checked.failures.isEmpty {
+            guard source.onBadSample == .skip else { throw RunError(checked.failures.map(\.message)) }
+            skipped = checked.failures.map(\.message)
+            let bad = Set(checked.failures.map(\.index))
+            index = SampleIndex(samples: index.samples.enumerated().filter { !bad.contains($0.offset) }.map(\.element))
+            facts = checked.facts.enumerated().filter { !bad.contains($0.offset) }.map { $0.element! }
+        } else {
+            facts = checked.facts.map { $0! }
+        }
+        if spec.split?.byGroup == true, index.samples.contains(where: { $0.group == nil }) {
+            throw RunError("\(source.path): split.byGroup needs a group for every sample; set the source's groupColumn")
+        }
+        self.index = index
+        self.facts = facts
+        self.skipped = skipped
+        if let split = spec.split {
+            splits = Splitter(test: split.test, validation: split.validation, seed: spec.seed).assign(index, byGroup: split.byGroup)
+        } else {
+            splits = [Split](repeating: .train, count: index.count)
+        }
     }
 }
 

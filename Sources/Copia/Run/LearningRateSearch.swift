@@ -48,16 +48,11 @@ extension Pipeline {
             let known = names.isEmpty ? "this pipeline has no generate stage (lr-find tunes a model-bearing stage)" : "its generate stages: \(names.joined(separator: ", "))"
             throw SpecError(file: file, "no model-bearing stage \"\(name)\"; \(known)")
         }
-        guard let source = spec.source, source.format != .table else {
+        guard let format = spec.source?.format, format != .table else {
             throw SpecError(file: file, "lr-find needs an image source")
         }
-        let index = source.format == .imageFolder ? try ImageScan.imageFolder(source.path, masks: source.masks) : try ImageScan.labelsCSV(source)
-        let checked = try InputCheck.run(index, limits: DecodeLimits(maxPixels: source.maxPixels), jobs: max(1, jobs))
-        if !checked.failures.isEmpty { throw RunError(checked.failures.map(\.message)) }
-        let facts = checked.facts.map { $0! }
-        let splits = spec.split.map { Splitter(test: $0.test, validation: $0.validation, seed: spec.seed).assign(index, byGroup: $0.byGroup) }
-            ?? [Split](repeating: .train, count: index.count)
-        let set = try GeneratorTrainingSet.read(index: index, facts: facts, splits: splits, stage: stage)
+        let inputs = try CheckedInputs(self, jobs: max(1, jobs), showProgress: false)
+        let set = try GeneratorTrainingSet.read(index: inputs.index, facts: inputs.facts, splits: inputs.splits, stage: stage)
         let result = GeneratorTrainer(stage: stage, seed: spec.seed, set: set).findLearningRate(finder)
         return LearningRateSearch(stage: stage.name, trainingImages: set.data.shape[0], result: result)
     }
