@@ -80,7 +80,7 @@ struct ImageExecution: Sendable {
         let outputHash = w.hasher.finish()
         let mask = try produceMask(recipe, worker: w)
         try FileIO.writeAtomically(outputBytes, to: FileIO.join(out, recipe.outputPath))
-        var line = manifestLine(recipe, sample: sample, sourceHash: sourceHash, outputHash: outputHash, size: outputBytes.count, info: outputInfo)
+        var line = manifestLine(recipe, source: (sample, sourceHash), outputHash: outputHash, size: outputBytes.count, info: outputInfo)
         if let mask { line["mask"] = mask }
         if !recipe.partners.isEmpty {
             var sources = line["sources"]?.arrayValue ?? []
@@ -105,24 +105,10 @@ struct ImageExecution: Sendable {
         w.hasher.update(bytes)
         let hash = w.hasher.finish()
         try FileIO.writeAtomically(bytes, to: FileIO.join(out, recipe.outputPath))
-        let line: JSONObject = [
-            "id": .string(recipe.id),
-            "path": .string(recipe.outputPath),
-            "sha256": .string(hash),
-            "bytes": .number(Double(bytes.count)),
-            "label": .string(recipe.label),
-            "split": .string(recipe.split.rawValue),
-            "origin": .string(recipe.origin.rawValue),
-            "width": .number(Double(image.width)),
-            "height": .number(Double(image.height)),
-            "sources": [],
-            "ops": [],
-            "generator": snapshot.reference,
-            "condition": .string(recipe.label),
-            "latent": .array(z.map { .number(Double($0)) }),
-            "random": ["seed": .number(Double(seed)), "stage": .string(recipe.randomStage ?? ""), "sample": .string(key)],
-            "encoding": encoding(for: recipe.format),
-        ]
+        var line = manifestLine(recipe, source: nil, outputHash: hash, size: bytes.count, info: image.info)
+        line["generator"] = snapshot.reference
+        line["condition"] = .string(recipe.label)
+        line["latent"] = .array(z.map { .number(Double($0)) })
         return JSONWriter.compact(.object(line))
     }
 
@@ -193,7 +179,8 @@ struct ImageExecution: Sendable {
         }
     }
 
-    func manifestLine(_ recipe: ImageRecipe, sample: Sample, sourceHash: String, outputHash: String, size: Int, info: ImageInfo) -> JSONObject {
+    /// The manifest line of an output; `source` is nil for a generated image, which has none.
+    func manifestLine(_ recipe: ImageRecipe, source: (sample: Sample, sha256: String)?, outputHash: String, size: Int, info: ImageInfo) -> JSONObject {
         var line: JSONObject = [
             "id": .string(recipe.id),
             "path": .string(recipe.outputPath),
@@ -205,9 +192,13 @@ struct ImageExecution: Sendable {
             "width": .number(Double(info.width)),
             "height": .number(Double(info.height)),
         ]
-        var source: JSONObject = ["id": .string(sample.id), "path": .string(sample.locator), "sha256": .string(sourceHash)]
-        if let g = sample.group { source["group"] = .string(g) }
-        line["sources"] = [.object(source)]
+        if let (sample, sourceHash) = source {
+            var entry: JSONObject = ["id": .string(sample.id), "path": .string(sample.locator), "sha256": .string(sourceHash)]
+            if let g = sample.group { entry["group"] = .string(g) }
+            line["sources"] = [.object(entry)]
+        } else {
+            line["sources"] = []
+        }
         line["ops"] = .array(recipe.ops.map(\.json))
         if let stage = recipe.randomStage, let key = recipe.randomSample {
             line["random"] = ["seed": .number(Double(seed)), "stage": .string(stage), "sample": .string(key)]
