@@ -1,3 +1,4 @@
+import CopiaCore
 import Foundation
 
 /// Writes training curves as a TensorBoard event file, and the scalars again as JSON lines for scripts.
@@ -97,7 +98,7 @@ public final class SummaryWriter {
         let time = clock()
         try writeSummaryValue(tag: tag, step: step, wallTime: time) { $0.float(2, Float(value)) }
         let v = value.isFinite ? "\(value)" : "null"
-        let line = "{\"step\":\(step),\"tag\":\(jsonString(tag)),\"value\":\(v),\"wall_time\":\(time)}\n"
+        let line = "{\"step\":\(step),\"tag\":\(JSONWriter.compact(.string(tag))),\"value\":\(v),\"wall_time\":\(time)}\n"
         try append(Array(line.utf8), to: scalars, path: scalarsPath)
     }
 
@@ -152,20 +153,4 @@ public final class SummaryWriter {
             throw LearnError.io(path: eventFilePath, reason: "flush failed: \(error.localizedDescription)")
         }
     }
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
 }
