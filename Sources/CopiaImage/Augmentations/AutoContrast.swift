@@ -58,12 +58,11 @@ public struct AutoContrast: Augmentation {
     }
 
     public func apply(_ image: Image, with p: Parameters) throws -> Image {
-        let m = image.depth.maxValue, cn = image.channels, n = image.info.pixelCount
-        guard n > 0 else { return image }
+        let m = image.depth.maxValue
+        guard image.info.pixelCount > 0 else { return image }
         var tables: [[Int]] = []
         for c in 0..<image.info.colorChannels {
-            var hist = [Int](repeating: 0, count: m + 1)
-            for i in 0..<n { hist[image.depth == .uint8 ? Int(image.bytes[i * cn + c]) : Int(image.words[i * cn + c])] += 1 }
+            let hist = ColorSpaceKernels.histogram(of: image, channel: c)
             let (lo, hi) = Self.bounds(hist, cutoff: p.cutoff)
             guard hi > lo else { tables.append(Array(0...m)); continue }
             var lut = [Int](repeating: 0, count: m + 1)

@@ -179,14 +179,25 @@ public enum ColorSpaceKernels {
 
     // MARK: - Histograms
 
+    /// The histogram of one channel: `maxValue + 1` bins (256 at 8-bit, 65536 at 16-bit).
+    public static func histogram(of image: Image, channel c: Int) -> [Int] {
+        let cn = image.channels, n = image.info.pixelCount
+        var hist = [Int](repeating: 0, count: image.depth.maxValue + 1)
+        if image.depth == .uint8 {
+            for i in 0..<n { hist[Int(image.bytes[i * cn + c])] += 1 }
+        } else {
+            for i in 0..<n { hist[Int(image.words[i * cn + c])] += 1 }
+        }
+        return hist
+    }
+
     /// Equalises each colour channel's histogram (`cv2.equalizeHist` per channel; 65536 bins at 16-bit).
     public static func equalize(_ image: Image) -> Image {
-        let m = image.depth.maxValue, cn = image.channels, n = image.info.pixelCount
+        let m = image.depth.maxValue, n = image.info.pixelCount
         guard n > 0 else { return image }
         var tables: [[Int]] = []
         for c in 0..<image.info.colorChannels {
-            var hist = [Int](repeating: 0, count: m + 1)
-            for i in 0..<n { hist[image.depth == .uint8 ? Int(image.bytes[i * cn + c]) : Int(image.words[i * cn + c])] += 1 }
+            let hist = histogram(of: image, channel: c)
             var lut = [Int](repeating: 0, count: m + 1)
             var i = 0
             while hist[i] == 0 { i += 1 }
