@@ -98,23 +98,13 @@ public final class ImageDecoder {
         case .png:
             let reader = try pngReader()
             let header = try reader.readHeader(bytes)
-            do {
-                try limits.check(width: header.info.width, height: header.info.height, format: .png)
-            } catch {
-                reader.reset()
-                throw error
-            }
+            try enforceLimits(header, orAbandon: reader.reset)
             image.reshape(to: header.info)
             try reader.readPixels(into: &image)
         case .jpeg:
             let reader = try jpegReader()
             let header = try reader.readHeader(bytes)
-            do {
-                try limits.check(width: header.info.width, height: header.info.height, format: .jpeg)
-            } catch {
-                reader.reset()
-                throw error
-            }
+            try enforceLimits(header, orAbandon: reader.reset)
             image.reshape(to: header.info)
             try reader.readPixels(into: &image)
         }
@@ -136,15 +126,20 @@ public final class ImageDecoder {
             case .jpeg:
                 let reader = try jpegReader()
                 let header = try reader.readHeader(raw)
-                do throws(CodecError) {
-                    try limits.check(width: header.info.width, height: header.info.height, format: .jpeg)
-                } catch {
-                    reader.reset()
-                    throw error
-                }
+                try enforceLimits(header, orAbandon: reader.reset)
                 try reader.checkData()
                 return (.jpeg, header.info)
             }
+        }
+    }
+
+    /// Checks a header against ``limits`` before any pixel memory is taken; an image over them is abandoned.
+    private func enforceLimits(_ header: ImageHeader, orAbandon abandon: () -> Void) throws(CodecError) {
+        do throws(CodecError) {
+            try limits.check(width: header.info.width, height: header.info.height, format: header.format)
+        } catch {
+            abandon()
+            throw error
         }
     }
 
