@@ -112,8 +112,9 @@ public final class ImageDecoder {
     }
 
     /// Checks that the PNG or JPEG in `bytes` decodes, and returns its format and shape, as cheaply as that can be known: a
-    /// JPEG's scans are entropy-decoded through the end marker (where libjpeg notices damage; the inverse DCT and
-    /// colour conversion cannot fail) and a PNG is decoded fully into `scratch` (its data must be inflated anyway).
+    /// JPEG is decoded at 1/8 scale, which entropy-decodes every scan through the end marker (where libjpeg notices
+    /// damage; the inverse DCT and colour conversion cannot fail) while transforming only each block's DC term, and a
+    /// PNG is decoded fully into `scratch` (its data must be inflated anyway).
     ///
     /// - Throws: ``CodecError`` exactly when `decode(_:into:)` would.
     @discardableResult
