@@ -22,13 +22,14 @@ let package = Package(
         .target(name: "CCopiaPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(name: "CCopiaJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CCopiaPixels"),
+        .target(name: "CCopiaNeighbours"),
         .target(name: "CCopiaBLAS", linkerSettings: [.linkedLibrary("openblas", .when(platforms: [.linux])),
                                                      .linkedFramework("Accelerate", .when(platforms: [.macOS]))]),
 
         // MARK: - Library modules
         .target(name: "CopiaCore", dependencies: ["CCopiaCrypto"]),
         .target(name: "CopiaImage", dependencies: ["CopiaCore", "CCopiaPNG", "CCopiaJPEG", "CCopiaPixels"]),
-        .target(name: "CopiaTable", dependencies: ["CopiaCore"]),
+        .target(name: "CopiaTable", dependencies: ["CopiaCore", "CCopiaNeighbours"]),
         .target(name: "CopiaLearn", dependencies: ["CopiaCore", "CCopiaBLAS"]),
         .target(name: "CopiaReport", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable"]),
         .target(name: "Copia", dependencies: ["CopiaCore", "CopiaImage", "CopiaTable", "CopiaLearn", "CopiaReport"]),

@@ -48,8 +48,8 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         let (x, _) = try blobs(rows: 9000, columns: 5, classes: [9000], duplicates: 40)
         let all = Array(0..<9000)
         let queries = Array(stride(from: 3, to: 9000, by: 1100))
-        for blas in [RuntimeBLAS.shared, nil] {
-            let g = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 6, blas: blas)
+        for kernel in screeningKernels {
+            let g = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 6, kernel: kernel)
             for (qi, q) in queries.enumerated() {
                 #expect(Array(g.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 6))
             }
@@ -121,20 +121,122 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
             for (qi, q) in queries.enumerated() {
                 #expect(Array(g.neighbours(of: qi)) == Array(reference[qi].prefix(k)), "k \(k), query \(q)")
             }
-            #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: k, blas: nil) == g)
+            for kernel in screeningKernels {
+                #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: k, kernel: kernel) == g, "\(kernel)")
+            }
         }
     }
 
-    @Test func blasAndPortableScreensGiveTheSameExactNeighbours() throws {
+    @Test func everyScreeningKernelGivesTheSameExactNeighbours() throws {
         let (x, _) = try blobs(rows: 700, columns: 12, classes: [700], duplicates: 30)
         let all = Array(0..<700)
         let queries = Array(stride(from: 0, to: 700, by: 3))
-        let portable = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, blas: nil)
+        let portable = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, kernel: .portable)
         for (qi, q) in queries.enumerated() {
             #expect(Array(portable.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 7))
         }
-        if let blas = RuntimeBLAS.shared {
-            #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, blas: blas) == portable)
+        for kernel in screeningKernels {
+            #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, kernel: kernel) == portable, "\(kernel)")
+        }
+    }
+}
+
+/// Every screening kernel this processor runs (the fused AVX-512 and AVX2 ones where supported), and OpenBLAS's
+/// when it is found: all must give the same graph.
+let screeningKernels: [ScreeningKernel] = ScreeningKernel.supported + (RuntimeBLAS.shared.map { [.blas($0)] } ?? [])
+
+/// The exact graph by a plain Double scan over the raw values: ties by index, distances the square roots of the
+/// feature-order sums (the search's exact distance, bit for bit).
+func referenceGraph(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int) -> NeighbourGraph {
+    var indices: [Int] = [], distances: [Double] = []
+    x.values.withUnsafeBufferPointer { v in
+        let dims = x.columns
+        for q in queries {
+            let d = candidates.map { c -> (Double, Int) in
+                var s = 0.0
+                for j in 0..<dims {
+                    let t = v[q * dims + j] - v[c * dims + j]
+                    s += t * t
+                }
+                return (s, c)
+            }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            for (s, c) in d.prefix(k) {
+                indices.append(c)
+                distances.append(s.squareRoot())
+            }
+        }
+    }
+    return NeighbourGraph(k: k, indices: indices, distances: distances)
+}
+
+@Suite struct FusedScreeningTests {
+    /// Rows that are Gaussian in some features and on a coarse grid in others (so distances tie exactly), with
+    /// some rows copied onto others.
+    func tiedRows(rows: Int, dims: Int, seed: UInt64) throws -> FeatureMatrix {
+        var rng = CounterRandom(seed: seed, stage: "test", sample: "fused \(rows)x\(dims)")
+        var values = (0..<(rows * dims)).map { i in i % 3 == 0 ? rng.normal() : Double(rng.int(below: 5)) - 2 }
+        for i in 0..<(rows / 5) {
+            let a = rng.int(below: rows), b = rng.int(below: rows)
+            for j in 0..<dims { values[b * dims + j] = values[a * dims + j] }
+        }
+        return try FeatureMatrix(rows: rows, columns: dims, values: values)
+    }
+
+    /// Sizes that are not multiples of the tiles (12 and 6 queries) or panels (32 and 16 candidates), down to one
+    /// row, with k from 1 up to every candidate: each kernel gives the plain Double scan's graph, distances included.
+    @Test(arguments: Array(1...40))
+    func everyKernelEqualsAPlainDoubleScanOnOddSizes(dims: Int) throws {
+        let sizes = [(1, 1), (2, 3), (5, 7), (13, 11), (31, 25), (33, 12), (47, 6), (97, 37)]
+        for (n, (candidateCount, queryCount)) in sizes.enumerated() {
+            let rows = max(candidateCount, queryCount) + 3
+            let x = try tiedRows(rows: rows, dims: dims, seed: UInt64(n))
+            let candidates = Array((0..<rows).reversed().prefix(candidateCount))  // not in row order
+            let queries = (0..<queryCount).map { ($0 * 7) % rows }
+            for k in Set([1, min(3, candidateCount), candidateCount]).sorted() {
+                let reference = referenceGraph(x, candidates: candidates, queries: queries, k: k)
+                for kernel in ScreeningKernel.supported {
+                    let g = try NearestNeighbours.search(x, candidates: candidates, queries: queries, k: k, kernel: kernel)
+                    #expect(g == reference, "\(kernel), \(candidateCount) candidates, \(queryCount) queries, k \(k)")
+                }
+            }
+        }
+    }
+
+    /// Several query groups searched in parallel, many candidate panels, duplicates: every kernel gives the plain
+    /// scan's graph (so none depends on how the groups were scheduled).
+    @Test(arguments: [3, 17, 29])
+    func parallelGroupsGiveThePlainScansGraph(dims: Int) throws {
+        let x = try tiedRows(rows: 1100, dims: dims, seed: 9)
+        let candidates = Array(stride(from: 1, to: 1100, by: 2)) + [0, 2, 4]
+        let queries = Array(0..<600)
+        let reference = referenceGraph(x, candidates: candidates, queries: queries, k: 9)
+        for kernel in screeningKernels {
+            #expect(try NearestNeighbours.search(x, candidates: candidates, queries: queries, k: 9, kernel: kernel) == reference, "\(kernel)")
+        }
+    }
+
+    /// More exact ties than a screened list holds (every row identical but a few): the overflowing queries are
+    /// scanned exactly, ties going to the lower row index.
+    @Test func overflowingListsFallBackToAnExactScan() throws {
+        var values = [Double](repeating: 0.5, count: 300 * 4)
+        for j in 0..<4 { values[17 * 4 + j] = 1; values[250 * 4 + j] = -1 }
+        let x = try FeatureMatrix(rows: 300, columns: 4, values: values)
+        let all = Array(0..<300)
+        let reference = referenceGraph(x, candidates: all, queries: [0, 17, 250, 299], k: 5)
+        for kernel in screeningKernels {
+            #expect(try NearestNeighbours.search(x, candidates: all, queries: [0, 17, 250, 299], k: 5, kernel: kernel) == reference, "\(kernel)")
+        }
+    }
+
+    /// Features whose squares overflow Float: nothing can be screened, and every query is scanned exactly.
+    @Test func normsBeyondFloatFallBackToAnExactScan() throws {
+        var rng = CounterRandom(seed: 3, stage: "test", sample: "huge")
+        let values = (0..<(120 * 3)).map { _ in rng.normal() * 1e25 }
+        let x = try FeatureMatrix(rows: 120, columns: 3, values: values)
+        let all = Array(0..<120)
+        let reference = referenceGraph(x, candidates: all, queries: all, k: 4)
+        for kernel in screeningKernels {
+            #expect(try NearestNeighbours.search(x, candidates: all, queries: all, k: 4, kernel: kernel) == reference, "\(kernel)")
         }
     }
 }

@@ -1,4 +1,10 @@
+import CCopiaNeighbours
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The k nearest neighbours of a set of query rows: row `q`'s neighbours are `indices[q*k ..< (q+1)*k]`, nearest
 /// first, with their Euclidean distances.
@@ -44,30 +50,32 @@ public struct NeighbourGraph: Sendable, Equatable {
 
 /// Exact k-nearest-neighbour search by blocked brute force.
 ///
-/// Distances are screened in `Float` with the `|x|^2 + |q|^2 - 2 q.x` form, eight candidates at a time against four
-/// queries (register-blocked, so each loaded value serves many products), keeping every candidate whose screened
-/// distance could still be within the k nearest given a proven bound on the screening error. The survivors are then
-/// ranked by their exact `Double` distance `sum((q - x)^2)`, ties broken by the lower row index. So the result is
-/// exactly the k nearest by `Double` arithmetic, whatever the screening rounding; when too many candidates tie inside
-/// the error bound, the query falls back to an exact `Double` scan.
+/// Distances are screened in `Float` with the `|x|^2 + |q|^2 - 2 q.x` form on centred data, keeping every candidate
+/// whose screened distance could still be within the k nearest given a proven bound on the screening error. The
+/// screen runs on a fused C kernel where the processor allows (`ccopia_nn_screen`, AVX-512 or AVX2 with FMA: a tile
+/// of queries against a panel of candidates in registers, compared with each query's limit before anything is
+/// stored), else on portable Swift SIMD. The survivors are then ranked by their exact `Double` distance
+/// `sum((q - x)^2)`, ties broken by the lower row index. So the result is exactly the k nearest by `Double`
+/// arithmetic, whatever the screening kernel or its rounding; when too many candidates tie inside the error bound,
+/// or a norm overflows `Float`, the query falls back to an exact `Double` scan.
 ///
 /// Queries are processed in parallel in fixed groups; each query's result depends only on the data, never on the
 /// thread count.
 ///
 /// - Complexity: O(queries x candidates x features) time; O(candidates x features) extra memory.
 public enum NearestNeighbours {
-    /// Which screening products the search uses: "OpenBLAS (<kernels>)" when found at run time, else "portable".
-    public static var screeningBackend: String { RuntimeBLAS.shared.map { "OpenBLAS (\($0.core))" } ?? "portable" }
+    /// Which screening kernel the search uses (for benchmark logs).
+    public static var screeningBackend: String { ScreeningKernel.best.description }
 
     /// The `k` nearest rows among `candidates` for each row in `queries` (row indices into `x`).
     /// A query that is also a candidate finds itself first (distance 0); see `NeighbourGraph.droppingFirst()`.
     /// - Throws: `TableError` when `k` exceeds the number of candidates or an index is out of range.
     public static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int) throws -> NeighbourGraph {
-        try search(x, candidates: candidates, queries: queries, k: k, blas: RuntimeBLAS.shared)
+        try search(x, candidates: candidates, queries: queries, k: k, kernel: .best)
     }
 
-    /// The search with the screening products on `blas` (OpenBLAS) or, when nil, the portable kernel.
-    static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int, blas: RuntimeBLAS?) throws -> NeighbourGraph {
+    /// The search with its screening products on `kernel`.
+    static func search(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: Int, kernel: ScreeningKernel) throws -> NeighbourGraph {
         guard k >= 0 else { throw TableError.invalid("k must be >= 0, got \(k)") }
         guard k <= candidates.count else {
             throw TableError.invalid("asked for \(k) neighbours among only \(candidates.count) rows")
@@ -75,12 +83,13 @@ public enum NearestNeighbours {
         for i in candidates where i < 0 || i >= x.rows { throw TableError.invalid("candidate row \(i) out of range 0..<\(x.rows)") }
         for i in queries where i < 0 || i >= x.rows { throw TableError.invalid("query row \(i) out of range 0..<\(x.rows)") }
         if k == 0 || queries.isEmpty { return NeighbourGraph(k: k, indices: [], distances: []) }
+        var kernel = kernel
         // Small searches are not worth a BLAS call per query group.
-        let useBLAS = blas != nil && candidates.count >= 256 && x.columns >= 4
-        let searcher = BlockedSearch(x, candidates: candidates, portableLayout: !useBLAS)
+        if case .blas = kernel, candidates.count < 256 || x.columns < 4 { kernel = .portable }
+        let searcher = BlockedSearch(x, candidates: candidates, kernel: kernel)
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
-        let group = blas != nil && candidates.count >= 256 && x.columns >= 4 ? 256 : 128
+        let group = kernel == .portable ? 128 : 256
         let groups = (queries.count + group - 1) / group
         indices.withUnsafeMutableBufferPointer { ip in
             distances.withUnsafeMutableBufferPointer { dp in
@@ -88,8 +97,7 @@ public enum NearestNeighbours {
                 let work = { @Sendable (g: Int) in
                     let lo = g * group, hi = min(queries.count, lo + group)
                     searcher.search(queries: Array(queries[lo..<hi]), k: k,
-                                    indices: out.value.0.baseAddress! + lo * k, distances: out.value.1.baseAddress! + lo * k,
-                                    blas: useBLAS ? blas : nil)
+                                    indices: out.value.0.baseAddress! + lo * k, distances: out.value.1.baseAddress! + lo * k)
                 }
                 if groups > 1 && candidates.count * queries.count >= 1 << 16 {
                     DispatchQueue.concurrentPerform(iterations: groups, execute: work)
@@ -99,6 +107,60 @@ public enum NearestNeighbours {
             }
         }
         return NeighbourGraph(k: k, indices: indices, distances: distances)
+    }
+}
+
+/// The code that computes the screening products. All give the same neighbours (the screen only selects candidates
+/// for the exact ranking); they differ in speed and in the processors they run on.
+enum ScreeningKernel: Sendable, Equatable, CustomStringConvertible {
+    /// The fused C kernel (`ccopia_nn_screen`) with AVX-512F: products compared in registers, never stored.
+    case avx512
+    /// The fused C kernel with AVX2 and FMA.
+    case avx2
+    /// OpenBLAS's sgemm found at run time, then a scan of the products.
+    case blas(RuntimeBLAS)
+    /// Swift SIMD, for any processor.
+    case portable
+
+    static func == (a: ScreeningKernel, b: ScreeningKernel) -> Bool { a.description == b.description }
+
+    var description: String {
+        switch self {
+        case .avx512: "fused AVX-512"
+        case .avx2: "fused AVX2"
+        case .blas(let b): "OpenBLAS (\(b.core))"
+        case .portable: "portable"
+        }
+    }
+
+    /// The fused kernels this processor runs, fastest first, then the portable one.
+    static let supported: [ScreeningKernel] = {
+        let best = ccopia_nn_best_kernel()
+        return (best >= Int32(CCOPIA_NN_AVX512) ? [.avx512] : []) + (best >= Int32(CCOPIA_NN_AVX2) ? [.avx2] : []) + [.portable]
+    }()
+
+    /// The fastest supported kernel, or the one `COPIA_TABLE_SCREEN` names (avx512, avx2, blas, portable) when
+    /// this processor runs it.
+    static let best: ScreeningKernel = {
+        if let v = getenv("COPIA_TABLE_SCREEN") {
+            switch String(cString: v) {
+            case "avx512" where supported.contains(.avx512): return .avx512
+            case "avx2" where supported.contains(.avx2): return .avx2
+            case "blas": if let b = RuntimeBLAS.shared { return .blas(b) }
+            case "portable": return .portable
+            default: break
+            }
+        }
+        return supported[0]
+    }()
+
+    /// The C kernel's number, for the fused kernels.
+    var fusedCode: Int32? {
+        switch self {
+        case .avx512: Int32(CCOPIA_NN_AVX512)
+        case .avx2: Int32(CCOPIA_NN_AVX2)
+        default: nil
+        }
     }
 }
 
@@ -143,39 +205,48 @@ extension NearestNeighbours {
     }
 }
 
-/// Candidates packed for the screening kernel: blocks of 8 rows, feature-major inside a block, centred on their mean
-/// (so float norms stay small and the screening bound tight).
+/// Candidates packed for the screening kernel, centred on their mean (so float norms stay small and the screening
+/// bound tight): for the portable kernel in blocks of 8 rows, for the fused ones in blocks of `CCOPIA_NN_BLOCK`,
+/// feature-major inside a block and padded to whole panels; for BLAS row-major.
 final class BlockedSearch: @unchecked Sendable {
     let dims: Int
+    let kernel: ScreeningKernel
+    /// Rows per block of `packed`: 8 (portable) or CCOPIA_NN_BLOCK (fused); 1 for BLAS's row-major layout.
+    let blockRows: Int
+    /// Blocks of `packed`, a whole number of panels for the fused kernels.
     let blocks: Int
     let candidates: [Int]
-    /// [block][feature][lane]
+    /// [block][feature][lane], or the centred candidates row-major for BLAS.
     let packed: UnsafeMutablePointer<Float>
     /// Squared norms of the centred, float-rounded candidates; +inf for padding lanes.
     let norms: UnsafeMutablePointer<Float>
+    /// The largest candidate norm; not finite when a norm overflowed, which sends every query to the exact scan.
     let maxNorm: Float
     let centre: [Double]
     let data: [Double]
     let stride: Int
-    /// The centred candidates as floats, row-major (`candidates.count x dims`), for the BLAS products.
-    let rowMajor: UnsafeMutablePointer<Float>
 
-    /// Packs `candidates` of `x`; the portable kernel's blocked layout only when `portableLayout` (the BLAS path
-    /// reads the row-major copy alone).
-    init(_ x: FeatureMatrix, candidates: [Int], portableLayout: Bool = true) {
+    init(_ x: FeatureMatrix, candidates: [Int], kernel: ScreeningKernel) {
         let dims = x.columns
         self.dims = dims
+        self.kernel = kernel
         stride = dims
         data = x.values
         self.candidates = candidates
-        blocks = (candidates.count + 7) / 8
+        switch kernel {
+        case .portable: blockRows = 8
+        case .blas: blockRows = 1
+        case .avx512, .avx2: blockRows = Int(CCOPIA_NN_BLOCK)
+        }
+        let panelRows = kernel.fusedCode == nil ? blockRows : Int(CCOPIA_NN_PANEL)
+        let paddedRows = (candidates.count + panelRows - 1) / panelRows * panelRows
+        blocks = paddedRows / blockRows
         var c = [Double](repeating: 0, count: dims)
-        let packedCount = portableLayout ? max(1, blocks * dims * 8) : 1
+        let packedCount = max(1, paddedRows * dims)
         let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
-        packed.initialize(repeating: 0, count: packedCount)
-        let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blocks * 8))
-        norms.initialize(repeating: .infinity, count: max(1, blocks * 8))
-        let rowMajor = UnsafeMutablePointer<Float>.allocate(capacity: max(1, candidates.count * dims))
+        if paddedRows > candidates.count { packed.initialize(repeating: 0, count: packedCount) }
+        let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, paddedRows))
+        norms.initialize(repeating: .infinity, count: max(1, paddedRows))
         x.values.withUnsafeBufferPointer { v in
             c.withUnsafeMutableBufferPointer { c in
                 for i in candidates { for d in 0..<dims { c[d] += v[i * dims + d] } }
@@ -186,24 +257,22 @@ final class BlockedSearch: @unchecked Sendable {
         let halves = candidates.count >= 8192 ? 2 : 1
         let halfMax = UnsafeMutablePointer<Float>.allocate(capacity: halves)
         defer { halfMax.deallocate() }
-        let box = SendableBox((x.values, c, candidates, packed, norms, rowMajor, halfMax))
+        let blockRows = self.blockRows
+        let box = SendableBox((x.values, c, candidates, packed, norms, halfMax))
         let pack = { @Sendable (half: Int) in
-            let (values, c, candidates, packed, norms, rowMajor, halfMax) = box.value
+            let (values, c, candidates, packed, norms, halfMax) = box.value
             var m: Float = 0
             values.withUnsafeBufferPointer { v in
                 c.withUnsafeBufferPointer { c in
                     for slot in (half * candidates.count / halves)..<((half + 1) * candidates.count / halves) {
                         let i = candidates[slot]
-                        let b = slot / 8, lane = slot % 8
+                        let b = slot / blockRows, lane = slot % blockRows
+                        let row = packed + b * dims * blockRows + lane
                         var n: Float = 0
-                        let row = rowMajor + slot * dims
                         for d in 0..<dims {
                             let f = Float(v[i * dims + d] - c[d])
-                            row[d] = f
+                            row[d * blockRows] = f
                             n += f * f
-                        }
-                        if portableLayout {
-                            for d in 0..<dims { packed[(b * dims + d) * 8 + lane] = row[d] }
                         }
                         norms[slot] = n
                         m = max(m, n)
@@ -217,7 +286,6 @@ final class BlockedSearch: @unchecked Sendable {
         for h in 0..<halves { m = max(m, halfMax[h]) }
         self.packed = packed
         self.norms = norms
-        self.rowMajor = rowMajor
         centre = c
         maxNorm = m
     }
@@ -225,7 +293,6 @@ final class BlockedSearch: @unchecked Sendable {
     deinit {
         packed.deallocate()
         norms.deallocate()
-        rowMajor.deallocate()
     }
 
     /// The screening pass on OpenBLAS: for 1024 candidates at a time, `C = |x|^2` is written first and the product
@@ -233,13 +300,9 @@ final class BlockedSearch: @unchecked Sendable {
     /// `limit - |q|^2`. The values are bit for bit the `|x|^2 - (q.x + q.x)` an alpha = 1 product and a separate
     /// pass would give (scaling by -2 is exact), so the screening bound is unchanged; and with beta = 1 OpenBLAS
     /// does not clear `C` first, so writing the norms costs what that clearing did.
-    func screenWithBLAS(_ blas: RuntimeBLAS, queries: [Int], qn: [Float], lists: ScreenLists) {
-        let g = queries.count, n = candidates.count, dims = self.dims
-        var a = [Float](repeating: 0, count: g * dims)
-        for (qi, q) in queries.enumerated() {
-            for d in 0..<dims { a[qi * dims + d] = Float(data[q * stride + d] - centre[d]) }
-        }
-        let rows = rowMajor
+    func screenWithBLAS(_ blas: RuntimeBLAS, a: [Float], qn: [Float], lists: ScreenLists) {
+        let g = qn.count, n = candidates.count, dims = self.dims
+        let rows = packed
         let chunk = 1024
         let products = UnsafeMutablePointer<Float>.allocate(capacity: g * chunk)
         defer { products.deallocate() }
@@ -296,45 +359,27 @@ final class BlockedSearch: @unchecked Sendable {
         }
     }
 
-    /// Exact squared distance in Double between data rows.
-    @inline(__always)
-    func exactDistance(_ a: Int, _ b: Int) -> Double {
-        data.withUnsafeBufferPointer { p in
-            var s = 0.0
-            let pa = p.baseAddress! + a * stride, pb = p.baseAddress! + b * stride
-            for d in 0..<dims {
-                let t = pa[d] - pb[d]
-                s += t * t
+    /// The screening pass on the fused C kernel (`ccopia_nn_screen`): products never leave the registers.
+    func screenFused(queries a: [Float], qn: [Float], lists: ScreenLists) {
+        guard let code = kernel.fusedCode else { return }
+        var view = lists.cView
+        a.withUnsafeBufferPointer { ap in
+            qn.withUnsafeBufferPointer { qp in
+                ccopia_nn_screen(code, ap.baseAddress, qp.baseAddress, qn.count, dims, packed, norms,
+                                 blocks * Int(CCOPIA_NN_BLOCK) / Int(CCOPIA_NN_PANEL), &view)
             }
-            return s
         }
     }
 
-    /// Searches a group of queries (row indices), writing `k` results per query.
-    func search(queries: [Int], k: Int, indices: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>,
-                blas: RuntimeBLAS?) {
-        let dims = self.dims
+    /// The portable screening pass: eight candidates at a time against four queries in Swift SIMD (register-blocked,
+    /// so each loaded value serves many products).
+    func screenPortable(queries a: [Float], qn: [Float], lists: ScreenLists) {
+        let dims = self.dims, count = qn.count
         let tile = 4
-        // Query coordinates, centred, as broadcast vectors: [query][feature].
-        var qv = [SIMD8<Float>](repeating: .zero, count: queries.count * dims)
-        var qn = [Float](repeating: 0, count: queries.count)
-        var bound = [Float](repeating: 0, count: queries.count)
-        for (qi, q) in queries.enumerated() {
-            var n: Float = 0
-            for d in 0..<dims {
-                let v = Float(data[q * stride + d] - centre[d])
-                qv[qi * dims + d] = SIMD8(repeating: v)
-                n += v * v
-            }
-            qn[qi] = n
-            // Screening error bound: (dims + 4) * 2^-24 * (|q|^2 + |x|^2) per operand rounding, with a 4x margin.
-            bound[qi] = Float(dims + 4) * 0x1p-22 * (n + maxNorm) + Float.leastNormalMagnitude
-        }
-        let lists = ScreenLists(queries: queries.count, k: k, capacity: k + 24, margins: bound.map { 2 * $0 })
-        var limits = [Float](repeating: .infinity, count: queries.count)
-        if let blas, dims >= 4 {
-            screenWithBLAS(blas, queries: queries, qn: qn, lists: lists)
-        } else {
+        // Query coordinates as broadcast vectors: [query][feature].
+        let qv = a.map { SIMD8<Float>(repeating: $0) }
+        var limits = [Float](repeating: .infinity, count: count)
+        for qi in 0..<count where lists.overflowed[qi] { limits[qi] = -.infinity }
         // Candidates in chunks that stay in L2 while every query tile of the group passes over them.
         let chunkBlocks = 256
         qv.withUnsafeBufferPointer { qp in
@@ -343,12 +388,12 @@ final class BlockedSearch: @unchecked Sendable {
                 while chunk < blocks {
                     let chunkEnd = min(blocks, chunk + chunkBlocks)
                     var t = 0
-                    while t < queries.count {
-                        let count = min(tile, queries.count - t)
+                    while t < count {
+                        let rows = min(tile, count - t)
                         let q0 = qp.baseAddress! + t * dims
-                        let q1 = count > 1 ? q0 + dims : q0
-                        let q2 = count > 2 ? q0 + 2 * dims : q0
-                        let q3 = count > 3 ? q0 + 3 * dims : q0
+                        let q1 = rows > 1 ? q0 + dims : q0
+                        let q2 = rows > 2 ? q0 + 2 * dims : q0
+                        let q3 = rows > 3 ? q0 + 3 * dims : q0
                         for b in chunk..<chunkEnd {
                             let xb = UnsafeRawPointer(packed + b * dims * 8).assumingMemoryBound(to: SIMD8<Float>.self)
                             var a0 = SIMD8<Float>.zero, a1 = SIMD8<Float>.zero, a2 = SIMD8<Float>.zero, a3 = SIMD8<Float>.zero
@@ -361,7 +406,7 @@ final class BlockedSearch: @unchecked Sendable {
                             }
                             let xn = UnsafeRawPointer(norms + b * 8).loadUnaligned(as: SIMD8<Float>.self)
                             let accs = (a0, a1, a2, a3)
-                            for j in 0..<count {
+                            for j in 0..<rows {
                                 let a = j == 0 ? accs.0 : (j == 1 ? accs.1 : (j == 2 ? accs.2 : accs.3))
                                 let f = xn + SIMD8(repeating: qn[t + j]) - 2 * a
                                 if anyBelow(f, limits[t + j]) {
@@ -378,6 +423,50 @@ final class BlockedSearch: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Exact squared distance in Double between data rows.
+    @inline(__always)
+    func exactDistance(_ a: Int, _ b: Int) -> Double {
+        data.withUnsafeBufferPointer { p in
+            var s = 0.0
+            let pa = p.baseAddress! + a * stride, pb = p.baseAddress! + b * stride
+            for d in 0..<dims {
+                let t = pa[d] - pb[d]
+                s += t * t
+            }
+            return s
+        }
+    }
+
+    /// Searches a group of queries (row indices), writing `k` results per query.
+    func search(queries: [Int], k: Int, indices: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>) {
+        let dims = self.dims
+        // Query coordinates, centred, row-major, and their squared norms summed as the candidates' are.
+        var a = [Float](repeating: 0, count: queries.count * dims)
+        var qn = [Float](repeating: 0, count: queries.count)
+        var bound = [Float](repeating: 0, count: queries.count)
+        for (qi, q) in queries.enumerated() {
+            var n: Float = 0
+            for d in 0..<dims {
+                let v = Float(data[q * stride + d] - centre[d])
+                a[qi * dims + d] = v
+                n += v * v
+            }
+            qn[qi] = n
+            // Screening error bound: (dims + 4) * 2^-24 * (|q|^2 + |x|^2) per operand rounding, with a 4x margin.
+            bound[qi] = Float(dims + 4) * 0x1p-22 * (n + maxNorm) + Float.leastNormalMagnitude
+        }
+        let lists = ScreenLists(queries: queries.count, k: k, capacity: k + 24, margins: bound.map { 2 * $0 })
+        // A norm that overflowed Float leaves nothing to screen with: those queries are scanned exactly.
+        let screened = maxNorm.isFinite
+        for qi in 0..<queries.count where !qn[qi].isFinite || !screened { lists.overflowed[qi] = true }
+        if screened {
+            switch kernel {
+            case .avx512, .avx2: screenFused(queries: a, qn: qn, lists: lists)
+            case .blas(let blas): screenWithBLAS(blas, a: a, qn: qn, lists: lists)
+            case .portable: screenPortable(queries: a, qn: qn, lists: lists)
+            }
         }
         // Exact ranking of the survivors (or an exact scan after an overflow).
         var exact: [(Double, Int)] = []
@@ -442,6 +531,12 @@ final class ScreenLists {
         counts.deallocate()
         overflowed.deallocate()
         margins.deallocate()
+    }
+
+    /// The same memory as the C kernel's lists (`ccopia_nn_lists`), which insert exactly as `insert(_:_:_:)` does.
+    var cView: ccopia_nn_lists {
+        ccopia_nn_lists(k: k, capacity: capacity, width: width, values: values, slots: slots, counts: counts,
+                        overflowed: overflowed, margins: margins)
     }
 
     /// Query `q`'s slots, nearest screened first.
