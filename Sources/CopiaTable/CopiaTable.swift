@@ -28,4 +28,4 @@
 // Determinism
 //   Every drawn row has its own generator, CounterRandom(seed:, stage:, sample: "<class>#<i>"), so output does not
 //   depend on threads; neighbour search is exact (Float screen with a proven bound, Double ranking, ties to the
-//   lower row), so it does not depend on the screening path (portable SIMD, or OpenBLAS when present).
+//   lower row), so it does not depend on the screening path (fused AVX-512 / AVX2 kernel, or portable SIMD).

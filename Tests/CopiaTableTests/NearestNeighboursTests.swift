@@ -48,7 +48,7 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         let (x, _) = try blobs(rows: 9000, columns: 5, classes: [9000], duplicates: 40)
         let all = Array(0..<9000)
         let queries = Array(stride(from: 3, to: 9000, by: 1100))
-        for kernel in screeningKernels {
+        for kernel in ScreeningKernel.supported {
             let g = try NearestNeighbours.search(x, candidates: all, queries: queries, k: 6, kernel: kernel)
             for (qi, q) in queries.enumerated() {
                 #expect(Array(g.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 6))
@@ -121,7 +121,7 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
             for (qi, q) in queries.enumerated() {
                 #expect(Array(g.neighbours(of: qi)) == Array(reference[qi].prefix(k)), "k \(k), query \(q)")
             }
-            for kernel in screeningKernels {
+            for kernel in ScreeningKernel.supported {
                 #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: k, kernel: kernel) == g, "\(kernel)")
             }
         }
@@ -135,15 +135,11 @@ func referenceNeighbours(_ x: FeatureMatrix, candidates: [Int], query: Int, k: I
         for (qi, q) in queries.enumerated() {
             #expect(Array(portable.neighbours(of: qi)) == referenceNeighbours(x, candidates: all, query: q, k: 7))
         }
-        for kernel in screeningKernels {
+        for kernel in ScreeningKernel.supported {
             #expect(try NearestNeighbours.search(x, candidates: all, queries: queries, k: 7, kernel: kernel) == portable, "\(kernel)")
         }
     }
 }
-
-/// Every screening kernel this processor runs (the fused AVX-512 and AVX2 ones where supported), and OpenBLAS's
-/// when it is found: all must give the same graph.
-let screeningKernels: [ScreeningKernel] = ScreeningKernel.supported + (RuntimeBLAS.shared.map { [.blas($0)] } ?? [])
 
 /// The exact graph by a plain Double scan over the raw values: ties by index, distances the square roots of the
 /// feature-order sums (the search's exact distance, bit for bit).
@@ -175,7 +171,7 @@ func referenceGraph(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: In
     func tiedRows(rows: Int, dims: Int, seed: UInt64) throws -> FeatureMatrix {
         var rng = CounterRandom(seed: seed, stage: "test", sample: "fused \(rows)x\(dims)")
         var values = (0..<(rows * dims)).map { i in i % 3 == 0 ? rng.normal() : Double(rng.int(below: 5)) - 2 }
-        for i in 0..<(rows / 5) {
+        for _ in 0..<(rows / 5) {
             let a = rng.int(below: rows), b = rng.int(below: rows)
             for j in 0..<dims { values[b * dims + j] = values[a * dims + j] }
         }
@@ -210,7 +206,7 @@ func referenceGraph(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: In
         let candidates = Array(stride(from: 1, to: 1100, by: 2)) + [0, 2, 4]
         let queries = Array(0..<600)
         let reference = referenceGraph(x, candidates: candidates, queries: queries, k: 9)
-        for kernel in screeningKernels {
+        for kernel in ScreeningKernel.supported {
             #expect(try NearestNeighbours.search(x, candidates: candidates, queries: queries, k: 9, kernel: kernel) == reference, "\(kernel)")
         }
     }
@@ -223,7 +219,7 @@ func referenceGraph(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: In
         let x = try FeatureMatrix(rows: 300, columns: 4, values: values)
         let all = Array(0..<300)
         let reference = referenceGraph(x, candidates: all, queries: [0, 17, 250, 299], k: 5)
-        for kernel in screeningKernels {
+        for kernel in ScreeningKernel.supported {
             #expect(try NearestNeighbours.search(x, candidates: all, queries: [0, 17, 250, 299], k: 5, kernel: kernel) == reference, "\(kernel)")
         }
     }
@@ -235,7 +231,7 @@ func referenceGraph(_ x: FeatureMatrix, candidates: [Int], queries: [Int], k: In
         let x = try FeatureMatrix(rows: 120, columns: 3, values: values)
         let all = Array(0..<120)
         let reference = referenceGraph(x, candidates: all, queries: all, k: 4)
-        for kernel in screeningKernels {
+        for kernel in ScreeningKernel.supported {
             #expect(try NearestNeighbours.search(x, candidates: all, queries: all, k: 4, kernel: kernel) == reference, "\(kernel)")
         }
     }

@@ -83,9 +83,6 @@ public enum NearestNeighbours {
         for i in candidates where i < 0 || i >= x.rows { throw TableError.invalid("candidate row \(i) out of range 0..<\(x.rows)") }
         for i in queries where i < 0 || i >= x.rows { throw TableError.invalid("query row \(i) out of range 0..<\(x.rows)") }
         if k == 0 || queries.isEmpty { return NeighbourGraph(k: k, indices: [], distances: []) }
-        var kernel = kernel
-        // Small searches are not worth a BLAS call per query group.
-        if case .blas = kernel, candidates.count < 256 || x.columns < 4 { kernel = .portable }
         let searcher = BlockedSearch(x, candidates: candidates, kernel: kernel)
         var indices = [Int](repeating: 0, count: queries.count * k)
         var distances = [Double](repeating: 0, count: queries.count * k)
@@ -112,23 +109,18 @@ public enum NearestNeighbours {
 
 /// The code that computes the screening products. All give the same neighbours (the screen only selects candidates
 /// for the exact ranking); they differ in speed and in the processors they run on.
-enum ScreeningKernel: Sendable, Equatable, CustomStringConvertible {
+enum ScreeningKernel: String, Sendable, CustomStringConvertible {
     /// The fused C kernel (`ccopia_nn_screen`) with AVX-512F: products compared in registers, never stored.
     case avx512
     /// The fused C kernel with AVX2 and FMA.
     case avx2
-    /// OpenBLAS's sgemm found at run time, then a scan of the products.
-    case blas(RuntimeBLAS)
     /// Swift SIMD, for any processor.
     case portable
-
-    static func == (a: ScreeningKernel, b: ScreeningKernel) -> Bool { a.description == b.description }
 
     var description: String {
         switch self {
         case .avx512: "fused AVX-512"
         case .avx2: "fused AVX2"
-        case .blas(let b): "OpenBLAS (\(b.core))"
         case .portable: "portable"
         }
     }
@@ -139,17 +131,12 @@ enum ScreeningKernel: Sendable, Equatable, CustomStringConvertible {
         return (best >= Int32(CCOPIA_NN_AVX512) ? [.avx512] : []) + (best >= Int32(CCOPIA_NN_AVX2) ? [.avx2] : []) + [.portable]
     }()
 
-    /// The fastest supported kernel, or the one `COPIA_TABLE_SCREEN` names (avx512, avx2, blas, portable) when
-    /// this processor runs it.
+    /// The fastest supported kernel, or the one `COPIA_TABLE_SCREEN` names (avx512, avx2, portable) when this
+    /// processor runs it: for benchmarks and for checking a slower path on a fast machine.
     static let best: ScreeningKernel = {
-        if let v = getenv("COPIA_TABLE_SCREEN") {
-            switch String(cString: v) {
-            case "avx512" where supported.contains(.avx512): return .avx512
-            case "avx2" where supported.contains(.avx2): return .avx2
-            case "blas": if let b = RuntimeBLAS.shared { return .blas(b) }
-            case "portable": return .portable
-            default: break
-            }
+        if let v = getenv("COPIA_TABLE_SCREEN"), let named = ScreeningKernel(rawValue: String(cString: v)),
+           supported.contains(named) {
+            return named
         }
         return supported[0]
     }()
@@ -159,7 +146,7 @@ enum ScreeningKernel: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .avx512: Int32(CCOPIA_NN_AVX512)
         case .avx2: Int32(CCOPIA_NN_AVX2)
-        default: nil
+        case .portable: nil
         }
     }
 }
@@ -207,16 +194,16 @@ extension NearestNeighbours {
 
 /// Candidates packed for the screening kernel, centred on their mean (so float norms stay small and the screening
 /// bound tight): for the portable kernel in blocks of 8 rows, for the fused ones in blocks of `CCOPIA_NN_BLOCK`,
-/// feature-major inside a block and padded to whole panels; for BLAS row-major.
+/// feature-major inside a block and padded to whole panels.
 final class BlockedSearch: @unchecked Sendable {
     let dims: Int
     let kernel: ScreeningKernel
-    /// Rows per block of `packed`: 8 (portable) or CCOPIA_NN_BLOCK (fused); 1 for BLAS's row-major layout.
+    /// Rows per block of `packed`: 8 (portable) or CCOPIA_NN_BLOCK (fused).
     let blockRows: Int
     /// Blocks of `packed`, a whole number of panels for the fused kernels.
     let blocks: Int
     let candidates: [Int]
-    /// [block][feature][lane], or the centred candidates row-major for BLAS.
+    /// [block][feature][lane].
     let packed: UnsafeMutablePointer<Float>
     /// Squared norms of the centred, float-rounded candidates; +inf for padding lanes.
     let norms: UnsafeMutablePointer<Float>
@@ -235,7 +222,6 @@ final class BlockedSearch: @unchecked Sendable {
         self.candidates = candidates
         switch kernel {
         case .portable: blockRows = 8
-        case .blas: blockRows = 1
         case .avx512, .avx2: blockRows = Int(CCOPIA_NN_BLOCK)
         }
         let panelRows = kernel.fusedCode == nil ? blockRows : Int(CCOPIA_NN_PANEL)
@@ -293,70 +279,6 @@ final class BlockedSearch: @unchecked Sendable {
     deinit {
         packed.deallocate()
         norms.deallocate()
-    }
-
-    /// The screening pass on OpenBLAS: for 1024 candidates at a time, `C = |x|^2` is written first and the product
-    /// adds `-2 q.x` to it (beta = 1, alpha = -2), so the scan compares each value with one per-query number,
-    /// `limit - |q|^2`. The values are bit for bit the `|x|^2 - (q.x + q.x)` an alpha = 1 product and a separate
-    /// pass would give (scaling by -2 is exact), so the screening bound is unchanged; and with beta = 1 OpenBLAS
-    /// does not clear `C` first, so writing the norms costs what that clearing did.
-    func screenWithBLAS(_ blas: RuntimeBLAS, a: [Float], qn: [Float], lists: ScreenLists) {
-        let g = qn.count, n = candidates.count, dims = self.dims
-        let rows = packed
-        let chunk = 1024
-        let products = UnsafeMutablePointer<Float>.allocate(capacity: g * chunk)
-        defer { products.deallocate() }
-        var limits = [Float](repeating: .infinity, count: g)
-        a.withUnsafeBufferPointer { ap in
-            var start = 0
-            // The first chunk's norms are written here; each later chunk's as the scan leaves each row (below).
-            for j in 0..<g { (products + j * min(chunk, n)).update(from: norms, count: min(chunk, n)) }
-            while start < n {
-                let cn = min(chunk, n - start)
-                let nextStart = start + cn, nextCount = min(chunk, n - nextStart)
-                blas.sgemm(101, 111, 112, Int32(g), Int32(cn), Int32(dims), -2, ap.baseAddress, Int32(dims),
-                           rows + start * dims, Int32(dims), 1, products, Int32(cn))
-                for j in 0..<g {
-                    let row = UnsafeRawPointer(products + j * cn)
-                    let qnj = qn[j]
-                    // f = |x|^2 + |q|^2 - 2 q.x < limit  <=>  |x|^2 - 2 q.x < limit - |q|^2.
-                    var shifted = limits[j] - qnj
-                    var c = 0
-                    while c + 16 <= cn {
-                        // Four blocks of 16 per test while none is below: the usual case once k are found.
-                        if c + 64 <= cn && !anyOf64Below(row + 4 * c, shifted) {
-                            c += 64
-                            continue
-                        }
-                        // Lanes below the block test's number (a bit each) go on to the list's own test.
-                        var below = lanesBelow16(row + 4 * c, shifted)
-                        while below != 0 {
-                            let lane = below.trailingZeroBitCount
-                            below &= below &- 1
-                            let f = products[j * cn + c + lane] + qnj
-                            if f < lists.threshold(j) {
-                                lists.insert(j, f, start + c + lane)
-                                limits[j] = lists.threshold(j)
-                                shifted = limits[j] - qnj
-                            }
-                        }
-                        c += 16
-                    }
-                    while c < cn {
-                        let f = products[j * cn + c] + qnj
-                        if f < lists.threshold(j) {
-                            lists.insert(j, f, start + c)
-                            limits[j] = lists.threshold(j)
-                        }
-                        c += 1
-                    }
-                    // Row j of the next chunk, written while this row's lines are still in L1. It lies within
-                    // rows 0...j of this chunk (the next chunk is no wider), all scanned already.
-                    if nextCount > 0 { (products + j * nextCount).update(from: norms + nextStart, count: nextCount) }
-                }
-                start += cn
-            }
-        }
     }
 
     /// The screening pass on the fused C kernel (`ccopia_nn_screen`): products never leave the registers.
@@ -464,7 +386,6 @@ final class BlockedSearch: @unchecked Sendable {
         if screened {
             switch kernel {
             case .avx512, .avx2: screenFused(queries: a, qn: qn, lists: lists)
-            case .blas(let blas): screenWithBLAS(blas, a: a, qn: qn, lists: lists)
             case .portable: screenPortable(queries: a, qn: qn, lists: lists)
             }
         }
@@ -581,41 +502,6 @@ final class ScreenLists {
 @inline(__always)
 func anyBelow(_ f: SIMD8<Float>, _ limit: Float) -> Bool {
     let bits = unsafeBitCast(f - SIMD8(repeating: limit), to: SIMD8<UInt32>.self)
-    let o = bits.lowHalf | bits.highHalf
-    let o2 = o.lowHalf | o.highHalf
-    return (o2.x | o2.y) & 0x8000_0000 != 0
-}
-
-/// Whether any of the 64 floats at `p` is below `limit` (see `anyBelow(_:_:)`), in four-lane vectors: those map
-/// onto single SSE registers, where wider SIMD types here compile to shuffles and spills.
-@inline(__always)
-func anyOf64Below(_ p: UnsafeRawPointer, _ limit: Float) -> Bool {
-    let l = SIMD4<Float>(repeating: limit)
-    var bits = SIMD4<UInt32>.zero
-    for i in 0..<16 {
-        bits |= unsafeBitCast(p.loadUnaligned(fromByteOffset: 16 * i, as: SIMD4<Float>.self) - l, to: SIMD4<UInt32>.self)
-    }
-    return (bits.x | bits.y | bits.z | bits.w) & 0x8000_0000 != 0
-}
-
-/// A bit per float among the 16 at `p` that is below `limit` (bit i for float i; see `anyBelow(_:_:)`), so a hit
-/// block visits only its hits. The sign of `value - limit`, spread to all 32 bits, selects each lane's bit.
-@inline(__always)
-func lanesBelow16(_ p: UnsafeRawPointer, _ limit: Float) -> UInt32 {
-    let l = SIMD4<Float>(repeating: limit)
-    var bits = SIMD4<UInt32>.zero
-    for i in 0..<4 {
-        let sign = unsafeBitCast(p.loadUnaligned(fromByteOffset: 16 * i, as: SIMD4<Float>.self) - l, to: SIMD4<Int32>.self) &>> 31
-        bits |= unsafeBitCast(sign, to: SIMD4<UInt32>.self) & (SIMD4<UInt32>(1, 2, 4, 8) &<< UInt32(4 * i))
-    }
-    return bits.x | bits.y | bits.z | bits.w
-}
-
-/// Whether any lane of `a` or `b` is below `limit` (see `anyBelow(_:_:)`).
-@inline(__always)
-func anyBelow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ limit: Float) -> Bool {
-    let l = SIMD8<Float>(repeating: limit)
-    let bits = unsafeBitCast(a - l, to: SIMD8<UInt32>.self) | unsafeBitCast(b - l, to: SIMD8<UInt32>.self)
     let o = bits.lowHalf | bits.highHalf
     let o2 = o.lowHalf | o.highHalf
     return (o2.x | o2.y) & 0x8000_0000 != 0
