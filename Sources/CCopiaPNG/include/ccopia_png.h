@@ -106,6 +106,10 @@ const char *ccopia_png_writer_message(const ccopia_png_writer *writer);
 size_t ccopia_zlib_compress_rle(const uint8_t *in, size_t n, uint8_t *out, size_t capacity);
 size_t ccopia_zlib_compress_rle_bound(size_t n);
 
+/* For tests: makes ccopia_zlib_compress_rle take its fastest path (0), the one without BMI2 (1) or the portable C with
+ * no SIMD (2), for every thread, until called again. Every path writes the same bytes. */
+void ccopia_zlib_rle_force_path(int path);
+
 #ifdef __cplusplus
 }
 #endif
