@@ -11,7 +11,7 @@
  *     acc = -|x|^2 / 2 + q_0 x_0 + q_1 x_1 + ...        (fused multiply-adds in feature order)
  *     f   = |q|^2 - 2 acc                                (the screened squared distance)
  * and x goes to q's list when f < threshold (the list's k-th value plus its margin, as in ScreenLists.insert).
- * The vector test is `acc > h` with h = (|q|^2 - threshold) / 2 rounded and then moved two floats down: f < L
+ * The vector test is `acc > h` with h = (|q|^2 - threshold) / 2 rounded and then moved a few floats down: f < L
  * implies the exact |q|^2 - 2 acc < L (rounding is monotone and L is a float), i.e. acc > (|q|^2 - L) / 2 >= h, so
  * the test passes every candidate the list would take; the list's own test then decides exactly.
  *
@@ -31,6 +31,7 @@
  * marks queries with non-finite norms (and every query when a candidate norm is not finite) for the exact scan.
  */
 #include "ccopia_neighbours.h"
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,8 +79,10 @@ static float prefilter_limit(const ccopia_nn_lists *l, ptrdiff_t q, float qn) {
     if (l->overflowed[q]) return INFINITY;
     float t = list_threshold(l, q);
     if (isinf(t)) return -INFINITY;
-    float h = (qn - t) * 0.5f;
-    return nextafterf(nextafterf(h, -INFINITY), -INFINITY);
+    /* H = (qn - t) / 2 exactly; h within half an ulp of it (halving is exact above the subnormals); moving h down
+     * by 2^-22 |h| (exact) lands at least 3 u |h| below h after rounding, below H; FLT_MIN covers subnormal h. */
+    const float h = (qn - t) * 0.5f;
+    return (h - fabsf(h) * 0x1p-22f) - FLT_MIN;
 }
 
 /* The candidates of one query's tile row whose acc passed the vector test (a bit each in `mask`, lowest first). */
