@@ -112,12 +112,8 @@ public struct AppliedOp: Sendable, CustomStringConvertible {
 /// Encodes `Codable` parameters as `JSONValue` with sorted keys (deterministic), and back.
 public enum ParameterCoding {
     public static func encode<T: Encodable>(_ value: T) -> JSONValue {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .throw
         do {
-            let data = try encoder.encode(value)
-            return try JSONParser.parse([UInt8](data))
+            return try JSONValueEncoder.encode(value)
         } catch {
             preconditionFailure("parameters of type \(T.self) failed to encode: \(error)")
         }
