@@ -42,6 +42,7 @@
 /* The hit path's f = |q|^2 - 2 acc is rounded once as written (2 acc is exact). */
 #pragma clang fp contract(off)
 
+#if defined(__x86_64__)
 // MARK: - Screened lists (ScreenLists.insert, ported)
 
 static inline float list_threshold(const ccopia_nn_lists *l, ptrdiff_t q) {
@@ -102,7 +103,6 @@ static void screen_hits(ccopia_nn_lists *l, ptrdiff_t q, float qn, float *h, con
 
 // MARK: - Kernels
 
-#if defined(__x86_64__)
 #define Q512 12
 #define Q256 6
 
