@@ -151,6 +151,8 @@ public enum ResizeKernels {
                 count = 2
                 index = []
                 weight = []
+                index.reserveCapacity(2 * destination)
+                weight.reserveCapacity(2 * destination)
                 for dx in 0..<destination {
                     var sx: Int, fx: Float
                     if interpolation == .area {
@@ -164,13 +166,17 @@ public enum ResizeKernels {
                     }
                     if sx < 0 { fx = 0; sx = 0 }
                     if sx >= source - 1 { fx = 0; sx = source - 1 }
-                    index += [sx, min(sx + 1, source - 1)]
-                    weight += [q(1 - fx), q(fx)]
+                    index.append(sx)
+                    index.append(min(sx + 1, source - 1))
+                    weight.append(q(1 - fx))
+                    weight.append(q(fx))
                 }
             case .bicubic:
                 count = 4
                 index = []
                 weight = []
+                index.reserveCapacity(4 * destination)
+                weight.reserveCapacity(4 * destination)
                 for dx in 0..<destination {
                     let f = Float((Double(dx) + 0.5) * scale - 0.5)
                     let sx = Int(f.rounded(.down))
