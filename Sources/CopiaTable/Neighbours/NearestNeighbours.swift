@@ -158,20 +158,28 @@ extension NearestNeighbours {
     /// lower row index, exactly as one search over the union ranks them. Samplers that need a class's own
     /// neighbours anyway search the other classes only.
     static func merging(_ first: NeighbourGraph, _ second: NeighbourGraph?, x: FeatureMatrix, queries: [Int], k: Int) -> NeighbourGraph {
-        var indices = [Int](), distances = [Double]()
-        indices.reserveCapacity(queries.count * k)
-        distances.reserveCapacity(queries.count * k)
-        var pool: [(Double, Int)] = []
-        for (qi, q) in queries.enumerated() {
-            pool.removeAll(keepingCapacity: true)
-            for g in [first, second] {
-                guard let g else { continue }
-                for i in g.neighbours(of: qi).prefix(k) { pool.append((exactSquaredDistance(x, q, i), i)) }
-            }
-            pool.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-            for (d, i) in pool.prefix(k) {
-                indices.append(i)
-                distances.append(d.squareRoot())
+        var indices = [Int](repeating: 0, count: queries.count * k)
+        var distances = [Double](repeating: 0, count: queries.count * k)
+        indices.withUnsafeMutableBufferPointer { ip in
+            distances.withUnsafeMutableBufferPointer { dp in
+                let out = SendableBox((ip, dp))
+                // Each query's list is its own: blocks of queries in parallel give the same arrays.
+                parallelBlocks(queries.count, block: 256) { range in
+                    let (ip, dp) = out.value
+                    var pool: [(Double, Int)] = []
+                    for qi in range {
+                        pool.removeAll(keepingCapacity: true)
+                        for g in [first, second] {
+                            guard let g else { continue }
+                            for i in g.neighbours(of: qi).prefix(k) { pool.append((exactSquaredDistance(x, queries[qi], i), i)) }
+                        }
+                        pool.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                        for (j, (d, i)) in pool.prefix(k).enumerated() {
+                            ip[qi * k + j] = i
+                            dp[qi * k + j] = d.squareRoot()
+                        }
+                    }
+                }
             }
         }
         return NeighbourGraph(k: k, indices: indices, distances: distances)
