@@ -13,6 +13,8 @@
 #define INLINE static inline __attribute__((always_inline))
 #if defined(__x86_64__)
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
+/* The few kernels with a third, 16-lane build; ccopia_pixels_use_avx512 says when it runs. */
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")))
 /* Defines name##_avx2 and name##_base around the inline body `impl`, and `dispatch` calls the right one. */
 #define TWO_VERSIONS(ret, name, params, args) \
     AVX2_TARGET static ret name##_avx2 params { return name##_impl args; } \

@@ -35,6 +35,27 @@ int ccopia_pixels_use_avx2(void) {
     return v;
 }
 
+static int forced_avx2 = 0;
+
+void ccopia_pixels_force_avx2(int on) { __atomic_store_n(&forced_avx2, on != 0, __ATOMIC_RELAXED); }
+
+int ccopia_pixels_use_avx512(void) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    static int cached = -1;
+    if (!ccopia_pixels_use_avx2() || __atomic_load_n(&forced_avx2, __ATOMIC_RELAXED)) return 0;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512bw");
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+#else
+    return 0;
+#endif
+}
+
 /* A per-thread scratch buffer that only grows, for the kernels' large temporaries (a blur's float rows are 0.6-0.8 MB
  * at 256x256). malloc serves blocks that size with fresh pages (mmap, or a heap top it trims again on free), so each
  * call paid the page faults of its temporaries. One kernel uses it at a time on a thread; it is freed when the thread

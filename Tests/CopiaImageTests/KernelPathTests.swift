@@ -27,7 +27,9 @@ import Testing
                 let plan = ImageChain.resolve([op], for: image.info, using: &rng).applied
                 let native = try ImageChain.apply(plan, to: image)
                 let baseline = try KernelPaths.withBaseline { try ImageChain.apply(plan, to: image) }
+                let avx2 = try KernelPaths.withAVX2 { try ImageChain.apply(plan, to: image) }
                 #expect(native == baseline, "\(spec) on image \(k), draw \(s)")
+                #expect(avx2 == baseline, "\(spec) on image \(k), draw \(s), AVX2 forced")
             }
         }
     }

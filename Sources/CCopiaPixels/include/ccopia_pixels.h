@@ -58,6 +58,14 @@ void ccopia_pixels_force_baseline(int on);
 /* 1 when the AVX2 builds of the kernels run now (the processor has AVX2 and FMA, and the baseline is not forced). */
 int ccopia_pixels_use_avx2(void);
 
+/* Makes ccopia_pixels_use_avx512 report 0 (on != 0), so the AVX2 builds run where AVX-512 ones exist, or lets the
+ * processor choose again (0): for tests that compare the builds byte for byte. */
+void ccopia_pixels_force_avx2(int on);
+
+/* 1 when the AVX-512 builds of the kernels that have one run now (the processor has AVX-512 F/DQ/VL/BW and neither
+ * the baseline nor AVX2 is forced). */
+int ccopia_pixels_use_avx512(void);
+
 /* `count` standard normals (see noise.c: xoshiro128++ lanes seeded by Philox4x32-10 blocks counter..counter+7 of
  * (key, stream), Box-Muller in float with polynomial log/sin/cos), identical on every path and machine. */
 void ccopia_normals(float *z, size_t count, uint64_t key, uint64_t stream, uint64_t counter);
