@@ -375,8 +375,8 @@ static int encode_lengths(const uint8_t *all, int n, uint16_t *entries, uint32_t
  * for it) and keeps the last partial byte's bits. */
 #define FLUSH_WHOLE_BYTES()                                                                                          \
     do {                                                                                                             \
-        store_le64(out + pos, bits);                                                                                 \
-        pos += (size_t)(count >> 3);                                                                                 \
+        store_le64(out, bits);                                                                                       \
+        out += count >> 3;                                                                                           \
         bits >>= count & 56;                                                                                         \
         count &= 7;                                                                                                  \
     } while (0)
@@ -392,9 +392,9 @@ static inline void store_le64(uint8_t *p, uint64_t v) {
 /* Four literals' codes joined pairwise first, so only the join with the accumulator waits on the bit count. Codes
  * and lengths are separate tables: a load each is cheaper than masking and shifting them out of one word. */
 static inline __attribute__((always_inline)) void join4(const uint32_t *code, const uint8_t *length, const uint8_t *p,
-                                                        uint64_t *group, int *group_length) {
+                                                        uint64_t *group, size_t *group_length) {
     uint8_t b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];
-    int l0 = length[b0], l1 = length[b1], l2 = length[b2], l3 = length[b3];
+    size_t l0 = length[b0], l1 = length[b1], l2 = length[b2], l3 = length[b3];
     uint64_t low = (uint64_t)code[b0] | (uint64_t)code[b1] << l0, high = (uint64_t)code[b2] | (uint64_t)code[b3] << l2;
     *group = low | high << (l0 + l1);
     *group_length = l0 + l1 + l2 + l3;
@@ -406,55 +406,56 @@ static inline __attribute__((always_inline)) void join4(const uint32_t *code, co
 static inline __attribute__((always_inline)) void write_symbols_impl(bit_writer *w, const block_state *b,
         const uint32_t *code, const uint8_t *length, const uint32_t *run_code, const uint8_t *in, size_t n,
         uint32_t end_of_block) {
-    uint8_t *out = w->out;
-    size_t pos = w->pos;
+    uint8_t *out = w->out + w->pos;
     uint64_t bits = w->bits;
-    int count = w->count;
+    size_t count = (size_t)w->count;
     /* put_bits leaves fewer than 32 bits pending; the flush keeps fewer than 8. */
     FLUSH_WHOLE_BYTES();
-    size_t i = 0;
+    const uint8_t *p = in;
     for (int r = 0; r < b->run_count; r++) {
-        size_t start = b->runs[r] & 0xffff, run_length = b->runs[r] >> 16;
-        for (; i + 4 <= start; i += 4) {
+        const uint8_t *start = in + (b->runs[r] & 0xffff);
+        size_t run_length = b->runs[r] >> 16;
+        for (; start - p >= 4; p += 4) {
             uint64_t group;
-            int group_length;
-            join4(code, length, in + i, &group, &group_length);
+            size_t group_length;
+            join4(code, length, p, &group, &group_length);
             bits |= group << count;
             count += group_length;
             FLUSH_WHOLE_BYTES();
         }
         /* 0-3 literals left, then the run; the three bytes read are in the block, since the run follows. Masking
          * rather than branching on how many are left: a run ends every 50 bytes or so in a photo. */
-        size_t left = start - i;
+        ptrdiff_t left = start - p;
         uint32_t m0 = -(uint32_t)(left > 0), m1 = -(uint32_t)(left > 1), m2 = -(uint32_t)(left > 2);
-        uint8_t b0 = in[i], b1 = in[i + 1], b2 = in[i + 2];
-        int l0 = length[b0] & (int)m0, l1 = length[b1] & (int)m1, l2 = length[b2] & (int)m2;
+        uint8_t b0 = p[0], b1 = p[1], b2 = p[2];
+        size_t l0 = length[b0] & m0, l1 = length[b1] & m1, l2 = length[b2] & m2;
         uint32_t x3 = run_code[run_length];
         uint64_t low = (uint64_t)(code[b0] & m0) | (uint64_t)(code[b1] & m1) << l0,
                  high = (uint64_t)(code[b2] & m2) | CODE_BITS(x3) << l2;
         bits |= (low | high << (l0 + l1)) << count;
-        count += l0 + l1 + l2 + (int)CODE_LENGTH(x3);
+        count += l0 + l1 + l2 + CODE_LENGTH(x3);
         FLUSH_WHOLE_BYTES();
-        i = start + run_length;
+        p = start + run_length;
     }
-    for (; i + 4 <= n; i += 4) {
+    const uint8_t *end = in + n;
+    for (; end - p >= 4; p += 4) {
         uint64_t group;
-        int group_length;
-        join4(code, length, in + i, &group, &group_length);
+        size_t group_length;
+        join4(code, length, p, &group, &group_length);
         bits |= group << count;
         count += group_length;
         FLUSH_WHOLE_BYTES();
     }
-    for (; i < n; i++) {
-        bits |= (uint64_t)code[in[i]] << count;
-        count += length[in[i]];
+    for (; p < end; p++) {
+        bits |= (uint64_t)code[*p] << count;
+        count += length[*p];
     }
     bits |= CODE_BITS(end_of_block) << count;
-    count += (int)CODE_LENGTH(end_of_block);
+    count += CODE_LENGTH(end_of_block);
     FLUSH_WHOLE_BYTES();
-    w->pos = pos;
+    w->pos = (size_t)(out - w->out);
     w->bits = bits;
-    w->count = count;
+    w->count = (int)count;
 }
 
 /* write_symbols is compiled twice: with BMI2 where the processor has it (Haswell and later), whose shlx/shrx shift
