@@ -31,5 +31,10 @@ typedef float v8f __attribute__((vector_size(32), aligned(4)));
 typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 typedef uint32_t v8u __attribute__((vector_size(32), aligned(4)));
 typedef uint8_t v8b __attribute__((vector_size(8), aligned(1)));
+/* Sixteen lanes, for the AVX-512 builds (lowered to SSE or AVX pieces anywhere else). */
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
+typedef uint8_t v16b __attribute__((vector_size(16), aligned(1)));
 
 #endif

@@ -208,10 +208,6 @@ TWO_VERSIONS(void, gauss_noise, (const uint8_t *src, uint8_t *d, size_t count, u
 /* Sixteen lanes: two steps of the eight xoshiro lanes (drawn in the same order as gauss_noise_impl draws them) go
  * through one Box-Muller of sixteen lanes, which AVX-512 does in one register per value: the same operations on
  * each lane, so the same bytes, for about three quarters of the time of two eight-lane steps. */
-typedef float v16f __attribute__((vector_size(64), aligned(4)));
-typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
-typedef uint32_t v16u __attribute__((vector_size(64), aligned(4)));
-typedef uint8_t v16b __attribute__((vector_size(16), aligned(1)));
 NORMAL_HELPERS(16, v16f, v16i, v16u)
 NOISY(16, v16f, v16i, v16b)
 

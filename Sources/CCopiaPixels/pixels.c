@@ -682,11 +682,10 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
 
 /* MARK: - Separable correlation */
 
-/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for i < len. */
-/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for i < len. Four independent
+/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for start <= i < len. Four independent
  * accumulators of eight lanes each, so the adds overlap instead of waiting on one another. */
-INLINE void weighted_sum(float *out, const float *const *rows, const float *w, int taps, size_t len) {
-    size_t i = 0;
+INLINE void weighted_sum_from(float *out, const float *const *rows, const float *w, int taps, size_t start, size_t len) {
+    size_t i = start;
     for (; i + 32 <= len; i += 32) {
         v8f a0 = {0, 0, 0, 0, 0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
         for (int t = 0; t < taps; t++) {
@@ -723,8 +722,39 @@ INLINE void weighted_sum(float *out, const float *const *rows, const float *w, i
     }
 }
 
+INLINE void weighted_sum(float *out, const float *const *rows, const float *w, int taps, size_t len) {
+    weighted_sum_from(out, rows, w, taps, 0, len);
+}
+
+/* weighted_sum in sixteen-lane vectors (the AVX-512 build): each output is the same sums in the same order. */
+INLINE void weighted_sum16(float *out, const float *const *rows, const float *w, int taps, size_t len) {
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+        v16f a0 = {0}, a1 = a0, a2 = a0, a3 = a0;
+        for (int t = 0; t < taps; t++) {
+            const float *r = rows[t] + i;
+            float wt = w[t];
+            v16f x0, x1, x2, x3;
+            memcpy(&x0, r, sizeof x0);
+            memcpy(&x1, r + 16, sizeof x1);
+            memcpy(&x2, r + 32, sizeof x2);
+            memcpy(&x3, r + 48, sizeof x3);
+            a0 = a0 + x0 * wt;
+            a1 = a1 + x1 * wt;
+            a2 = a2 + x2 * wt;
+            a3 = a3 + x3 * wt;
+        }
+        memcpy(out + i, &a0, sizeof a0);
+        memcpy(out + i + 16, &a1, sizeof a1);
+        memcpy(out + i + 32, &a2, sizeof a2);
+        memcpy(out + i + 48, &a3, sizeof a3);
+    }
+    weighted_sum_from(out, rows, w, taps, i, len);
+}
+
+/* `wide` (a constant where this is inlined) picks the sixteen-lane sums. */
 INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
-                          const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
+                          const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys, int wide) {
     int npad = w + 2 * (nkx / 2);
     size_t rowLength = (size_t)w * cn, padLength = (size_t)npad * cn;
     float *rows = scratch(sizeof(float) * ((size_t)h * rowLength + padLength + rowLength));
@@ -744,12 +774,14 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
         for (int i = rx + w; i < npad; i++) for (int c = 0; c < cn; c++) pad[(size_t)i * cn + c] = (float)s[(size_t)xs[i] * cn + c];
         int nt = 0;
         for (int t = 0; t < nkx; t++) if (kx[t] != 0) { taps[nt] = pad + (size_t)t * cn; tw[nt] = kx[t]; nt++; }
-        weighted_sum(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
+        if (wide) weighted_sum16(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
+        else weighted_sum(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
     }
     for (int y = 0; y < h; y++) {
         int nt = 0;
         for (int t = 0; t < nky; t++) if (ky[t] != 0) { taps[nt] = rows + (size_t)ys[y + t] * rowLength; tw[nt] = ky[t]; nt++; }
-        weighted_sum(orow, taps, tw, nt, rowLength);
+        if (wide) weighted_sum16(orow, taps, tw, nt, rowLength);
+        else weighted_sum(orow, taps, tw, nt, rowLength);
         uint8_t *d = dst + (size_t)y * rowLength;
         if (colors == cn) {
             for (size_t i = 0; i < rowLength; i++) d[i] = (uint8_t)sample_from_float_k(orow[i], m, k);
@@ -760,12 +792,25 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
     free(taps); free(tw);
     return 0;
 }
-TWO_VERSIONS(int, separable, (const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,
-                              const int32_t *xs, const float *ky, int nky, const int32_t *ys),
+INLINE int separable8_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,
+                           const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
+    return separable_impl(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys, 0);
+}
+TWO_VERSIONS(int, separable8, (const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,
+                               const int32_t *xs, const float *ky, int nky, const int32_t *ys),
              (src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys))
+#if defined(__x86_64__)
+AVX512_TARGET static int separable_avx512(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx,
+                                          int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
+    return separable_impl(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys, 1);
+}
+#endif
 int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
                         const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys) {
-    return separable_pick(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys);
+#if defined(__x86_64__)
+    if (ccopia_pixels_use_avx512()) return separable_avx512(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys);
+#endif
+    return separable8_pick(src, dst, w, h, cn, colors, kx, nkx, xs, ky, nky, ys);
 }
 
 /* MARK: - Bilinear resize (OpenCV's fixed point) */

@@ -10,7 +10,7 @@ enum KernelPaths {
         return try body()
     }
 
-    /// Runs `body` with the AVX2 builds where kernels also have an AVX-512 one (GaussNoise), then lets the processor
+    /// Runs `body` with the AVX2 builds where kernels also have an AVX-512 one (GaussNoise, the separable filters), then lets the processor
     /// choose again.
     static func withAVX2<T>(_ body: () throws -> T) rethrows -> T {
         ccopia_pixels_force_avx2(1)
