@@ -170,6 +170,25 @@ VBMI_TARGET static void lut_bytes_vbmi(const uint8_t *src, uint8_t *dst, size_t 
 }
 #endif
 
+/* Sixteen RGB pixels (48 bytes at p) as three vectors of 32-bit lanes, with one byte permute per channel. */
+VBMI_TARGET static inline __attribute__((always_inline)) void load_rgb16(const uint8_t *p, __m512i *r, __m512i *g, __m512i *b) {
+    const __mmask64 firstOfFour = 0x1111111111111111ull;
+    __m512i x = _mm512_maskz_loadu_epi8((__mmask64)((1ull << 48) - 1), p);
+    __m512i idx = _mm512_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45);  /* byte 4i names 3i */
+    *r = _mm512_maskz_permutexvar_epi8(firstOfFour, idx, x);
+    *g = _mm512_maskz_permutexvar_epi8(firstOfFour, _mm512_add_epi32(idx, _mm512_set1_epi32(1)), x);
+    *b = _mm512_maskz_permutexvar_epi8(firstOfFour, _mm512_add_epi32(idx, _mm512_set1_epi32(2)), x);
+}
+
+/* The three low bytes of sixteen 32-bit lanes (R | G << 8 | B << 16), packed into 48 bytes at o. */
+VBMI_TARGET static inline __attribute__((always_inline)) void store_rgb16(uint8_t *o, __m512i packed) {
+    const __m512i idx = _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                        62, 61, 60, 58, 57, 56, 54, 53, 52, 50, 49, 48, 46, 45, 44, 42,
+                                        41, 40, 38, 37, 36, 34, 33, 32, 30, 29, 28, 26, 25, 24, 22, 21,
+                                        20, 18, 17, 16, 14, 13, 12, 10, 9, 8, 6, 5, 4, 2, 1, 0);
+    _mm512_mask_storeu_epi8(o, (__mmask64)((1ull << 48) - 1), _mm512_permutexvar_epi8(idx, packed));
+}
+
 /* Applies one table to every byte of n pixels of 3 channels ahead of a kernel that would otherwise look each sample up
  * itself, when that is the fast way here (VBMI). Returns 1 when it did (the kernel then runs without the table). */
 static int lut_ahead(const uint8_t *src, uint8_t *dst, size_t n, int cn, const uint8_t *lut) {
@@ -354,8 +373,45 @@ AVX2_TARGET static void blend_rgb_avx2(uint8_t *d, size_t n, const uint8_t *tabl
 }
 #endif
 
+#if defined(__x86_64__)
+/* blend_pixels_impl for RGB without a table, sixteen pixels at a time: each sample's
+ * saturate_double(v * factor + luma * (1 - factor)) in double lanes, the same operations as the table's entries
+ * (multiply, add, round half to even, clamp), so the same bytes. Building the 65,536-entry table and gathering from
+ * it cost more than this arithmetic on one image. */
+VBMI_TARGET static void blend_rgb_vbmi(uint8_t *d, size_t n, double factor) {
+    const __m512d f = _mm512_set1_pd(factor), rest = _mm512_set1_pd(1 - factor), zero = _mm512_setzero_pd(), top = _mm512_set1_pd(255);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint8_t *p = d + 3 * i;
+        __m512i r, g, b;
+        load_rgb16(p, &r, &g, &b);
+        __m512i y = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(_mm512_mullo_epi32(r, _mm512_set1_epi32(4899)), _mm512_mullo_epi32(g, _mm512_set1_epi32(9617))),
+                                                       _mm512_add_epi32(_mm512_mullo_epi32(b, _mm512_set1_epi32(1868)), _mm512_set1_epi32(8192))), 14);
+        __m512d grLow = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(y)), rest);
+        __m512d grHigh = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(y, 1)), rest);
+#define BLEND_HALF(v, gr) _mm512_cvtpd_epi32(_mm512_min_pd(_mm512_max_pd(_mm512_roundscale_pd( \
+        _mm512_add_pd(_mm512_mul_pd(_mm512_cvtepi32_pd(v), f), gr), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zero), top))
+#define BLEND(c) _mm512_inserti64x4(_mm512_castsi256_si512(BLEND_HALF(_mm512_castsi512_si256(c), grLow)), \
+                                    BLEND_HALF(_mm512_extracti64x4_epi64(c, 1), grHigh), 1)
+        __m512i R = BLEND(r), G = BLEND(g), B = BLEND(b);
+#undef BLEND
+#undef BLEND_HALF
+        store_rgb16(p, _mm512_or_si512(_mm512_or_si512(R, _mm512_slli_epi32(G, 8)), _mm512_slli_epi32(B, 16)));
+    }
+    double rest1 = 1 - factor;
+    for (; i < n; i++) {
+        uint8_t *p = d + 3 * i;
+        double gr = (double)luma(p[0], p[1], p[2]) * rest1;
+        for (int c = 0; c < 3; c++) p[c] = (uint8_t)saturate_double((double)p[c] * factor + gr);
+    }
+}
+#endif
+
 void ccopia_blend_gray_lut_u8(uint8_t *data, size_t n, int cn, double factor, const uint8_t *lut) {
     if (lut_ahead(data, data, n, cn, lut)) lut = NULL;
+#if defined(__x86_64__)
+    if (cn == 3 && !lut && use_vbmi()) { blend_rgb_vbmi(data, n, factor); return; }
+#endif
     uint8_t *table = malloc(BLEND_TABLE_SIZE);
     if (!table) {
         double rest = 1 - factor;
@@ -529,9 +585,91 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
     for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, lut);
 }
 #endif
+#if defined(__x86_64__)
+/* map_hsv8 for sixteen pixels (AVX-512, VBMI for the RGB shuffles): the same integer and float operations lane for
+ * lane, so the same bytes. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6) sectors. */
+VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
+                                                                        const float *vt, const int32_t *sdiv, const int32_t *hdiv,
+                                                                        float sectors, int unitSV, int rotation) {
+    __m512i r, g, b;
+    load_rgb16(p, &r, &g, &b);
+    __m512i v = _mm512_max_epi32(_mm512_max_epi32(r, g), b), vmin = _mm512_min_epi32(_mm512_min_epi32(r, g), b);
+    __m512i diff = _mm512_sub_epi32(v, vmin);
+    const __m512i half = _mm512_set1_epi32(1 << 11);
+    __m512i sIdx = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(diff, _mm512_i32gather_epi32(v, sdiv, 4)), half), 12);
+    __m512i hR = _mm512_sub_epi32(g, b);
+    __m512i hG = _mm512_add_epi32(_mm512_sub_epi32(b, r), _mm512_slli_epi32(diff, 1));
+    __m512i hB = _mm512_add_epi32(_mm512_sub_epi32(r, g), _mm512_slli_epi32(diff, 2));
+    __m512i h = _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(v, r),
+                                        _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(v, g), hB, hG), hR);
+    h = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(h, _mm512_i32gather_epi32(diff, hdiv, 4)), half), 12);
+    h = _mm512_mask_add_epi32(h, _mm512_cmplt_epi32_mask(h, _mm512_setzero_si512()), h, _mm512_set1_epi32(180));
+    __m512 hv, sv, vv;
+    if (rotation >= 0) {
+        __m512i hr = _mm512_add_epi32(h, _mm512_set1_epi32(rotation));
+        hr = _mm512_mask_sub_epi32(hr, _mm512_cmpgt_epi32_mask(hr, _mm512_set1_epi32(179)), hr, _mm512_set1_epi32(180));
+        hv = _mm512_cvtepi32_ps(hr);
+    } else {
+        hv = _mm512_i32gather_ps(h, ht, 4);
+    }
+    if (unitSV) {
+        const __m512 scale = _mm512_set1_ps(1.0f / 255);
+        sv = _mm512_mul_ps(_mm512_cvtepi32_ps(sIdx), scale);
+        vv = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
+    } else {
+        sv = _mm512_i32gather_ps(sIdx, st, 4);
+        vv = _mm512_i32gather_ps(v, vt, 4);
+    }
+    __m512 hh = _mm512_mul_ps(hv, _mm512_set1_ps(sectors));
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1);
+    __mmask16 inRange = _mm512_cmp_ps_mask(hh, zero, _CMP_GE_OQ) & _mm512_cmp_ps_mask(hh, _mm512_set1_ps(6), _CMP_LT_OQ);
+    if (inRange != 0xFFFF) return 0;
+    __m512i sector = _mm512_cvttps_epi32(hh);
+    hh = _mm512_sub_ps(hh, _mm512_cvtepi32_ps(sector));
+    __m512 t0 = vv, t1 = _mm512_mul_ps(vv, _mm512_sub_ps(one, sv)), t2 = _mm512_mul_ps(vv, _mm512_sub_ps(one, _mm512_mul_ps(sv, hh)));
+    __m512 t3 = _mm512_mul_ps(vv, _mm512_sub_ps(one, _mm512_mul_ps(sv, _mm512_sub_ps(one, hh))));
+#define SEC(k) _mm512_cmpeq_epi32_mask(sector, _mm512_set1_epi32(k))
+    __mmask16 s1 = SEC(1), s2 = SEC(2), s3 = SEC(3), s4 = SEC(4), s5 = SEC(5);
+#undef SEC
+    /* As map_hsv8: R: 0,5 t0; 1 t2; 2,3 t1; 4 t3.  G: 0 t3; 1,2 t0; 3 t2; 4,5 t1.  B: 0,1 t1; 2 t3; 3,4 t0; 5 t2. */
+    __m512 R = _mm512_mask_blend_ps(s4, _mm512_mask_blend_ps(s2 | s3, _mm512_mask_blend_ps(s1, t0, t2), t1), t3);
+    __m512 G = _mm512_mask_blend_ps(s4 | s5, _mm512_mask_blend_ps(s3, _mm512_mask_blend_ps(s1 | s2, t3, t0), t2), t1);
+    __m512 B = _mm512_mask_blend_ps(s5, _mm512_mask_blend_ps(s3 | s4, _mm512_mask_blend_ps(s2, t1, t3), t0), t2);
+    const __m512 top = _mm512_set1_ps(255), k = _mm512_set1_ps(12582912.0f);
+#define Q(x) _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(x, top), zero), top), k), k))
+    __m512i packed = _mm512_or_si512(_mm512_or_si512(Q(R), _mm512_slli_epi32(Q(G), 8)), _mm512_slli_epi32(Q(B), 16));
+#undef Q
+    store_rgb16(o, packed);
+    return 1;
+}
+
+/* map_hsv_rgb_avx2 sixteen pixels at a time, without a table ahead (lut_ahead applies one first). */
+VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_t n, const float *ht, const float *st,
+                                         const float *vt, const int32_t *sdiv, const int32_t *hdiv) {
+    const float sectors = 6.0f / 180;
+    size_t i = 0;
+    int unit = 1;
+    for (int k = 0; k < 256 && unit; k++) unit = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
+    int rotation = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
+    for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
+#define MAP_HSV_LOOP(unitSV, rot) \
+    for (; i + 16 <= n; i += 16) \
+        if (!map_hsv16(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot)) { \
+            map_hsv_lut_few(src + 3 * i, dst + 3 * i, 8, ht, st, vt, sdiv, hdiv, NULL); \
+            map_hsv_lut_few(src + 3 * i + 24, dst + 3 * i + 24, 8, ht, st, vt, sdiv, hdiv, NULL); \
+        }
+    if (unit && rotation >= 0) { MAP_HSV_LOOP(1, rotation) }
+    else if (unit) { MAP_HSV_LOOP(1, -1) }
+    else { MAP_HSV_LOOP(0, -1) }
+#undef MAP_HSV_LOOP
+    for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, NULL);
+}
+#endif
+
 void ccopia_map_hsv_u8(const uint8_t *src, uint8_t *dst, size_t n, int cn, const float *ht, const float *st, const float *vt,
                        const int32_t *sdiv, const int32_t *hdiv) {
 #if defined(__x86_64__)
+    if (cn == 3 && use_vbmi()) { map_hsv_rgb_vbmi(src, dst, n, ht, st, vt, sdiv, hdiv); return; }
     if (cn == 3 && use_avx2()) { map_hsv_rgb_avx2(src, dst, n, ht, st, vt, sdiv, hdiv, NULL); return; }
 #endif
     map_hsv_pick(src, dst, n, cn, ht, st, vt, sdiv, hdiv);
