@@ -98,7 +98,7 @@ import Testing
                    byName: ["b": 2, "a": 1, "B": 3, "é": 4], byNumber: [10: "ten", 2: "two"], small: 1.17549435e-38,
                    big: 9_007_199_254_740_993, negativeZero: -0.0),
             Sample(zeta: Int.max, alpha: -2.5, Beta: "", mode: .fast, missing: 4, present: nil,
-                   inner: Inner(b: false, f: -16_777_217, list: []), nested: [], byName: [:], byNumber: [:], small: .ulpOfOne,
+                   inner: Inner(b: false, f: -16_777_216, list: []), nested: [], byName: [:], byNumber: [:], small: .ulpOfOne,
                    big: .max, negativeZero: 0.30000000000000004),
         ]
         for s in samples {

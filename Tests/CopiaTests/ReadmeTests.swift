@@ -22,8 +22,8 @@ import Testing
 
     @Test func readmeSnippetRunsFromTheRepositoryRoot() throws {
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(TestSupport.repositoryRoot)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repositoryRoot))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         // The snippet, verbatim:
         let pipeline = try Pipeline.load("Pipelines/digits.json")
         let summary = try pipeline.run(RunOptions(out: "out/digits", jobs: 2, overwrite: true))
