@@ -94,8 +94,8 @@ import Testing
     @Test func matchesJSONEncoderThroughText() throws {
         let samples = [
             Sample(zeta: -3, alpha: 0.1, Beta: "é\n\"q\"", mode: .careful, missing: nil, present: 1e-300,
-                   inner: Inner(b: true, f: 0.1, list: [1, 2.5, -1e20, 5e-324]), nested: [[1, -2], [], [127]],
-                   byName: ["b": 2, "a": 1, "B": 3, "é": 4], byNumber: [10: "ten", 2: "two"], small: 1.17549435e-38,
+                   inner: Inner(b: true, f: 0.1, list: [1, 2.5, -1e20, .leastNonzeroMagnitude]), nested: [[1, -2], [], [127]],
+                   byName: ["b": 2, "a": 1, "B": 3, "é": 4], byNumber: [10: "ten", 2: "two"], small: .leastNormalMagnitude,
                    big: 9_007_199_254_740_993, negativeZero: -0.0),
             Sample(zeta: Int.max, alpha: -2.5, Beta: "", mode: .fast, missing: 4, present: nil,
                    inner: Inner(b: false, f: -16_777_216, list: []), nested: [], byName: [:], byNumber: [:], small: .ulpOfOne,
