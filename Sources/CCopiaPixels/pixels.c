@@ -27,9 +27,22 @@ static int forced_baseline = 0;
 
 void ccopia_pixels_force_baseline(int on) { __atomic_store_n(&forced_baseline, on != 0, __ATOMIC_RELAXED); }
 
+/* COPIA_PIXELS=baseline or avx2 caps the kernel builds for the whole process (read once), for benchmarks that compare
+ * them; the bytes are the same whichever runs. */
+static int environment_cap(void) {
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        const char *e = getenv("COPIA_PIXELS");
+        v = e && strcmp(e, "baseline") == 0 ? 1 : (e && strcmp(e, "avx2") == 0 ? 2 : 0);
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
 int ccopia_pixels_use_avx2(void) {
     static int cached = -1;
-    if (__atomic_load_n(&forced_baseline, __ATOMIC_RELAXED)) return 0;
+    if (__atomic_load_n(&forced_baseline, __ATOMIC_RELAXED) || environment_cap() == 1) return 0;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) { v = ccopia_pixels_has_avx2(); __atomic_store_n(&cached, v, __ATOMIC_RELAXED); }
     return v;
@@ -42,7 +55,7 @@ void ccopia_pixels_force_avx2(int on) { __atomic_store_n(&forced_avx2, on != 0, 
 int ccopia_pixels_use_avx512(void) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     static int cached = -1;
-    if (!ccopia_pixels_use_avx2() || __atomic_load_n(&forced_avx2, __ATOMIC_RELAXED)) return 0;
+    if (!ccopia_pixels_use_avx2() || __atomic_load_n(&forced_avx2, __ATOMIC_RELAXED) || environment_cap() == 2) return 0;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
         __builtin_cpu_init();
@@ -134,7 +147,7 @@ TWO_VERSIONS(void, lut, (const uint8_t *src, uint8_t *dst, size_t n, int cn, int
              (src, dst, n, cn, colors, tables, ntables))
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define VBMI_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+#define VBMI_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,avx2,fma")))
 
 /* 1 when lut_bytes_vbmi may run: the AVX-512 builds run (see ccopia_pixels_use_avx512) and the processor has VBMI. */
 static int use_vbmi(void) {
@@ -878,6 +891,87 @@ AVX2_TARGET static void warp_affine_rgb_avx2(const uint8_t *src, int sw, int sh,
 }
 #endif
 
+#if defined(__x86_64__)
+/* bilinear8_rgb for sixteen pixels (AVX-512, VBMI for the RGB store): the same coordinates, weights and sums lane for
+ * lane, so the same bytes. Returns 0 (writing nothing) when some lane needs the border rule. */
+VBMI_TARGET static inline __attribute__((always_inline)) int bilinear16_rgb(const uint8_t *src, int sw, int sh, __m512 vx, __m512 vy,
+                                                                             uint8_t *out) {
+    const __m512 limit = _mm512_set1_ps(COORDINATE_LIMIT), nlimit = _mm512_set1_ps(-COORDINATE_LIMIT);
+    __mmask16 ok = _mm512_cmp_ps_mask(vx, nlimit, _CMP_GT_OQ) & _mm512_cmp_ps_mask(vx, limit, _CMP_LT_OQ)
+                   & _mm512_cmp_ps_mask(vy, nlimit, _CMP_GT_OQ) & _mm512_cmp_ps_mask(vy, limit, _CMP_LT_OQ);
+    if (ok != 0xFFFF) return 0;
+    __m512i tx = _mm512_cvttps_epi32(vx), ty = _mm512_cvttps_epi32(vy);
+    /* t -= 1 where float(t) > v */
+    tx = _mm512_mask_sub_epi32(tx, _mm512_cmp_ps_mask(_mm512_cvtepi32_ps(tx), vx, _CMP_GT_OQ), tx, _mm512_set1_epi32(1));
+    ty = _mm512_mask_sub_epi32(ty, _mm512_cmp_ps_mask(_mm512_cvtepi32_ps(ty), vy, _CMP_GT_OQ), ty, _mm512_set1_epi32(1));
+    __mmask16 inside = _mm512_cmpgt_epi32_mask(tx, _mm512_set1_epi32(-1)) & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32(sw - 1), tx)
+                       & _mm512_cmpgt_epi32_mask(ty, _mm512_set1_epi32(-1)) & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32(sh - 1), ty);
+    if (inside != 0xFFFF) return 0;
+    __m512 a = _mm512_sub_ps(vx, _mm512_cvtepi32_ps(tx)), b = _mm512_sub_ps(vy, _mm512_cvtepi32_ps(ty));
+    const __m512 one = _mm512_set1_ps(1);
+    __m512 ia = _mm512_sub_ps(one, a), ib = _mm512_sub_ps(one, b);
+    __m512 w0 = _mm512_mul_ps(ia, ib), w1 = _mm512_mul_ps(a, ib), w2 = _mm512_mul_ps(ia, b), w3 = _mm512_mul_ps(a, b);
+    __m512i p0 = _mm512_add_epi32(_mm512_mullo_epi32(ty, _mm512_set1_epi32(sw * 3)), _mm512_mullo_epi32(tx, _mm512_set1_epi32(3)));
+    __m512i p1 = _mm512_add_epi32(p0, _mm512_set1_epi32(sw * 3));
+    /* As bilinear8_rgb: left pixels read (R G B x), right pixels at +2 read (x R G B). */
+    __m512i q00 = _mm512_i32gather_epi32(p0, (const int *)src, 1);
+    __m512i q01 = _mm512_srli_epi32(_mm512_i32gather_epi32(p0, (const int *)(src + 2), 1), 8);
+    __m512i q10 = _mm512_i32gather_epi32(p1, (const int *)src, 1);
+    __m512i q11 = _mm512_srli_epi32(_mm512_i32gather_epi32(p1, (const int *)(src + 2), 1), 8);
+    const __m512i mask = _mm512_set1_epi32(0xFF);
+    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255), k = _mm512_set1_ps(12582912.0f);
+    __m512i packed = _mm512_setzero_si512();
+    for (int c = 0; c < 3; c++) {
+        __m512 s00 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q00, 8 * c), mask));
+        __m512 s01 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q01, 8 * c), mask));
+        __m512 s10 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q10, 8 * c), mask));
+        __m512 s11 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q11, 8 * c), mask));
+        __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(s00, w0), _mm512_mul_ps(s01, w1)), _mm512_mul_ps(s10, w2)),
+                                 _mm512_mul_ps(s11, w3));
+        v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
+        v = _mm512_sub_ps(_mm512_add_ps(v, k), k);
+        packed = _mm512_or_si512(packed, _mm512_slli_epi32(_mm512_cvttps_epi32(v), 8 * c));
+    }
+    store_rgb16(out, packed);
+    return 1;
+}
+
+/* warp_affine_rgb_avx2 sixteen pixels at a time; a group with a lane on the border rule goes as two groups of eight,
+ * and those with one as single pixels, as there. */
+VBMI_TARGET static void warp_affine_rgb_vbmi(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                                             const float *m, int border, const int32_t *fill) {
+    const float k = rounding_constant();
+    const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
+    const __m512 va = _mm512_set1_ps(a), vd = _mm512_set1_ps(d), vc = _mm512_set1_ps(c), vf = _mm512_set1_ps(f);
+    const __m512 lane = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (int y = 0; y < dh; y++) {
+        float Y = (float)y;
+        float by = b * Y, ey = e * Y;
+        const __m512 vby = _mm512_set1_ps(by), vey = _mm512_set1_ps(ey);
+        uint8_t *row = dst + (size_t)y * dw * 3;
+        int x = 0;
+        for (; x + 16 <= dw; x += 16) {
+            __m512 X = _mm512_add_ps(_mm512_set1_ps((float)x), lane);  /* exact: integers below 2^24 */
+            __m512 vx = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(va, X), vby), vc);
+            __m512 vy = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(vd, X), vey), vf);
+            if (bilinear16_rgb(src, sw, sh, vx, vy, row + 3 * x)) continue;
+            for (int h = 0; h < 2; h++) {
+                if (bilinear8_rgb(src, sw, sh, h ? _mm512_extractf32x8_ps(vx, 1) : _mm512_castps512_ps256(vx),
+                                  h ? _mm512_extractf32x8_ps(vy, 1) : _mm512_castps512_ps256(vy), row + 3 * (x + 8 * h))) continue;
+                for (int i = 8 * h; i < 8 * h + 8; i++) {
+                    float Xs = (float)(x + i);
+                    bilinear_pixel(src, sw, sh, 3, a * Xs + by + c, d * Xs + ey + f, row + 3 * (x + i), border, fill, k);
+                }
+            }
+        }
+        for (; x < dw; x++) {
+            float X = (float)x;
+            bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
+        }
+    }
+}
+#endif
+
 INLINE void warp_affine_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
                              const float *m, int border, const int32_t *fill) {
     const float k = rounding_constant();
@@ -905,6 +999,7 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
                                     const float *m, int border, const int32_t *fill) {
 #if defined(__x86_64__)
     /* Pixel offsets stay below 2^31 in the vector path's int32 lanes. */
+    if (cn == 3 && use_vbmi() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) { warp_affine_rgb_vbmi(src, sw, sh, dst, dw, dh, m, border, fill); return; }
     if (cn == 3 && use_avx2() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) { warp_affine_rgb_avx2(src, sw, sh, dst, dw, dh, m, border, fill); return; }
 #endif
     warp_affine_pick(src, sw, sh, cn, dst, dw, dh, m, border, fill);
