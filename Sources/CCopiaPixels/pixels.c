@@ -636,19 +636,31 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
  * lane, so the same bytes. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6) sectors. */
 VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
                                                                         const float *vt, const int32_t *sdiv, const int32_t *hdiv,
-                                                                        float sectors, int unitSV, int rotation) {
+                                                                        float sectors, int unitSV, int rotation, int standardDiv) {
     __m512i r, g, b;
     load_rgb16(p, &r, &g, &b);
     __m512i v = _mm512_max_epi32(_mm512_max_epi32(r, g), b), vmin = _mm512_min_epi32(_mm512_min_epi32(r, g), b);
     __m512i diff = _mm512_sub_epi32(v, vmin);
     const __m512i half = _mm512_set1_epi32(1 << 11);
-    __m512i sIdx = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(diff, _mm512_i32gather_epi32(v, sdiv, 4)), half), 12);
+    __m512i sd, hd;
+    if (standardDiv) {  /* the tables' entries, computed (see standard_hsv_tables); 0 where the index is 0 */
+        sd = _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(v, _mm512_setzero_si512()),
+                                             _mm512_div_ps(_mm512_set1_ps(1044480.0f), _mm512_cvtepi32_ps(v)),
+                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        hd = _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(diff, _mm512_setzero_si512()),
+                                             _mm512_div_ps(_mm512_set1_ps(122880.0f), _mm512_cvtepi32_ps(diff)),
+                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    } else {
+        sd = _mm512_i32gather_epi32(v, sdiv, 4);
+        hd = _mm512_i32gather_epi32(diff, hdiv, 4);
+    }
+    __m512i sIdx = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(diff, sd), half), 12);
     __m512i hR = _mm512_sub_epi32(g, b);
     __m512i hG = _mm512_add_epi32(_mm512_sub_epi32(b, r), _mm512_slli_epi32(diff, 1));
     __m512i hB = _mm512_add_epi32(_mm512_sub_epi32(r, g), _mm512_slli_epi32(diff, 2));
     __m512i h = _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(v, r),
                                         _mm512_mask_blend_epi32(_mm512_cmpeq_epi32_mask(v, g), hB, hG), hR);
-    h = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(h, _mm512_i32gather_epi32(diff, hdiv, 4)), half), 12);
+    h = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(h, hd), half), 12);
     h = _mm512_mask_add_epi32(h, _mm512_cmplt_epi32_mask(h, _mm512_setzero_si512()), h, _mm512_set1_epi32(180));
     __m512 hv, sv, vv;
     if (rotation >= 0) {
@@ -689,6 +701,18 @@ VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uin
     return 1;
 }
 
+/* Whether sdiv and hdiv are OpenCV's RGB2HSV tables, round((255 << 12) / i) and round((180 << 12) / (6 i)): then
+ * their entries are computed in the lanes by one float division each instead of gathered. For every i in 1...255 the
+ * float quotients 1044480 / i and 122880 / i round to the same integers as the exact ones (checked here for the
+ * tables given, entry by entry, with the same float operations the lanes use). */
+static int standard_hsv_tables(const int32_t *sdiv, const int32_t *hdiv) {
+    if (sdiv[0] != 0 || hdiv[0] != 0) return 0;
+    for (int i = 1; i < 256; i++) {
+        if (sdiv[i] != (int32_t)__builtin_rintf(1044480.0f / (float)i) || hdiv[i] != (int32_t)__builtin_rintf(122880.0f / (float)i)) return 0;
+    }
+    return 1;
+}
+
 /* map_hsv_rgb_avx2 sixteen pixels at a time, without a table ahead (lut_ahead applies one first). */
 VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_t n, const float *ht, const float *st,
                                          const float *vt, const int32_t *sdiv, const int32_t *hdiv) {
@@ -698,15 +722,17 @@ VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_
     for (int k = 0; k < 256 && unit; k++) unit = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
     int rotation = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
     for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
-#define MAP_HSV_LOOP(unitSV, rot) \
+    int standard = standard_hsv_tables(sdiv, hdiv);
+#define MAP_HSV_LOOP(unitSV, rot, div) \
     for (; i + 16 <= n; i += 16) \
-        if (!map_hsv16(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot)) { \
+        if (!map_hsv16(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot, div)) { \
             map_hsv_lut_few(src + 3 * i, dst + 3 * i, 8, ht, st, vt, sdiv, hdiv, NULL); \
             map_hsv_lut_few(src + 3 * i + 24, dst + 3 * i + 24, 8, ht, st, vt, sdiv, hdiv, NULL); \
         }
-    if (unit && rotation >= 0) { MAP_HSV_LOOP(1, rotation) }
-    else if (unit) { MAP_HSV_LOOP(1, -1) }
-    else { MAP_HSV_LOOP(0, -1) }
+    if (unit && rotation >= 0 && standard) { MAP_HSV_LOOP(1, rotation, 1) }
+    else if (unit && standard) { MAP_HSV_LOOP(1, -1, 1) }
+    else if (standard) { MAP_HSV_LOOP(0, -1, 1) }
+    else { MAP_HSV_LOOP(0, -1, 0) }
 #undef MAP_HSV_LOOP
     for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, NULL);
 }
