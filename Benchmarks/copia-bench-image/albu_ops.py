@@ -3,7 +3,7 @@
 and the ops-only chain of ../../shared/peers/bench_albu.py. One process, one thread, one JSON line per figure;
 times are thread CPU time (time.thread_time), as copia-bench-image measures, since the machine is shared.
 
-    OMP_NUM_THREADS=1 ~/.cache/copia-peers/venv/bin/python Benchmarks/copia-bench-image/albu_ops.py [--quick] [--chain-only]
+    OMP_NUM_THREADS=1 ~/.cache/copia-peers/venv/bin/python Benchmarks/copia-bench-image/albu_ops.py [--quick]
 """
 import json
 import os
@@ -22,7 +22,6 @@ cv2.setNumThreads(1)
 import albumentations as A
 
 quick = "--quick" in sys.argv
-chain_only = "--chain-only" in sys.argv  # the chain alone, at its full 400 draws
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 img = cv2.imread(os.path.join(root, "SampleData/photos/person/astronaut_01.jpg"), cv2.IMREAD_COLOR)
 img = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), (256, 256), interpolation=cv2.INTER_AREA)
@@ -57,13 +56,13 @@ def ms_per_image(transform, n):
 
 n = 5 if quick else 40
 print(json.dumps({"bench": "albumentations", "version": A.__version__, "cv2": cv2.__version__, "image": "256x256 RGB 8-bit", "samples": n}))
-for name, t in ops.items() if not chain_only else []:
+for name, t in ops.items():
     print(json.dumps({"op": name, "ms_per_image": round(ms_per_image(t, n), 3)}), flush=True)
 chain = A.Compose([A.RandomResizedCrop(size=(224, 224)), A.HorizontalFlip(), A.Rotate(limit=15), A.ColorJitter(),
                    A.GaussianBlur(p=0.5), A.GaussNoise(p=0.5)], seed=1)
 for _ in range(3):
     chain(image=img)
-m = 20 if quick and not chain_only else 400
+m = 20 if quick else 400
 t0 = time.thread_time()
 for _ in range(m):
     chain(image=img)
