@@ -181,7 +181,6 @@ VBMI_TARGET static void lut_bytes_vbmi(const uint8_t *src, uint8_t *dst, size_t 
         _mm512_mask_storeu_epi8(dst + i, m, _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), low, high));
     }
 }
-#endif
 
 /* Sixteen RGB pixels (48 bytes at p) as three vectors of 32-bit lanes, with one byte permute per channel. */
 VBMI_TARGET static inline __attribute__((always_inline)) void load_rgb16(const uint8_t *p, __m512i *r, __m512i *g, __m512i *b) {
@@ -201,6 +200,7 @@ VBMI_TARGET static inline __attribute__((always_inline)) void store_rgb16(uint8_
                                         20, 18, 17, 16, 14, 13, 12, 10, 9, 8, 6, 5, 4, 2, 1, 0);
     _mm512_mask_storeu_epi8(o, (__mmask64)((1ull << 48) - 1), _mm512_permutexvar_epi8(idx, packed));
 }
+#endif
 
 /* Applies one table to every byte of n pixels of 3 channels ahead of a kernel that would otherwise look each sample up
  * itself, when that is the fast way here (VBMI). Returns 1 when it did (the kernel then runs without the table). */
