@@ -184,6 +184,23 @@ int ccopia_jpeg_read_header(ccopia_jpeg_reader *reader, const void *data, size_t
     return CCOPIA_JPEG_OK;
 }
 
+/* Decodes every scanline left into base + y * row_stride (with row_stride 0, every row into base), then reads through
+ * EOI, so damage after the last scanline is reported too. Failures jump to the caller's setjmp. */
+static void decode_to_end(j_decompress_ptr cinfo, uint8_t *base, size_t row_stride) {
+    JSAMPROW rows[16];
+    while (cinfo->output_scanline < cinfo->output_height) {
+        JDIMENSION y = cinfo->output_scanline;
+        JDIMENSION count = cinfo->output_height - y;
+        if (count > 16) count = 16;
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = base + (size_t)(y + i) * row_stride;
+        if (jpeg_read_scanlines(cinfo, rows, count) == 0) {
+            /* A memory source never suspends, so no progress means the data ran out. */
+            shim_fail((j_common_ptr)cinfo, CCOPIA_JPEG_TRUNCATED, "no scanlines decoded");
+        }
+    }
+    jpeg_finish_decompress(cinfo);
+}
+
 int ccopia_jpeg_read_pixels(ccopia_jpeg_reader *reader, void *pixels, size_t row_stride) {
     if (reader == NULL) return CCOPIA_JPEG_MISUSE;
     if (!reader->has_header) {
@@ -210,20 +227,7 @@ int ccopia_jpeg_read_pixels(ccopia_jpeg_reader *reader, void *pixels, size_t row
         shim_fail((j_common_ptr)cinfo, CCOPIA_JPEG_UNSUPPORTED, "libjpeg's output layout differs from the header's");
     }
 
-    uint8_t *base = (uint8_t *)pixels;
-    JSAMPROW rows[16];
-    while (cinfo->output_scanline < cinfo->output_height) {
-        JDIMENSION y = cinfo->output_scanline;
-        JDIMENSION count = cinfo->output_height - y;
-        if (count > 16) count = 16;
-        for (JDIMENSION i = 0; i < count; i++) rows[i] = base + (size_t)(y + i) * row_stride;
-        if (jpeg_read_scanlines(cinfo, rows, count) == 0) {
-            /* A memory source never suspends, so no progress means the data ran out. */
-            shim_fail((j_common_ptr)cinfo, CCOPIA_JPEG_TRUNCATED, "no scanlines decoded");
-        }
-    }
-    /* Reads through EOI, so damage after the last scanline is reported too. */
-    jpeg_finish_decompress(cinfo);
+    decode_to_end(cinfo, (uint8_t *)pixels, row_stride);
     reader->has_header = 0;
     return CCOPIA_JPEG_OK;
 }
@@ -253,17 +257,11 @@ int ccopia_jpeg_check_data(ccopia_jpeg_reader *reader) {
     cinfo->dct_method = JDCT_ISLOW;
     cinfo->out_color_space = cinfo->jpeg_color_space == JCS_YCbCr ? JCS_GRAYSCALE : (reader->header.channels == 1 ? JCS_GRAYSCALE : JCS_RGB);
     jpeg_start_decompress(cinfo);
-    /* One row of the 1/8-scale image, from libjpeg's per-image pool (freed by finish, abort or reset). */
+    /* Every row of the 1/8-scale image goes to one buffer, from libjpeg's per-image pool (freed by finish, abort or
+     * reset). */
     JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE,
                                                  cinfo->output_width * (JDIMENSION)cinfo->output_components, 1);
-    while (cinfo->output_scanline < cinfo->output_height) {
-        if (jpeg_read_scanlines(cinfo, row, 1) == 0) {
-            /* A memory source never suspends, so no progress means the data ran out. */
-            shim_fail((j_common_ptr)cinfo, CCOPIA_JPEG_TRUNCATED, "no scanlines decoded");
-        }
-    }
-    /* Reads through EOI, so damage after the last scanline is reported too. */
-    jpeg_finish_decompress(cinfo);
+    decode_to_end(cinfo, row[0], 0);
     reader->has_header = 0;
     return CCOPIA_JPEG_OK;
 }
