@@ -1213,18 +1213,22 @@ TWO_VERSIONS(int, resize_linear, (const uint8_t *src, int sw, int sh, int cn, ui
                                   const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw),
              (src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw))
 #if defined(__x86_64__)
-/* resize_linear_impl for RGB, eight output pixels at a time, with the row buffers planar (R, G, B planes of `plane`
- * entries): each source row's taps are two 32-bit gathers (the pixel's 3 bytes and one more, so not on the image's
- * last row, which stays scalar), and the vertical pass packs three planes back into RGB. The same integer operations
- * as resize_linear_impl, so the same bytes. */
-AVX2_TARGET static int resize_linear_rgb_avx2(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
-                                              const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
+/* resize_linear_impl for RGB with the row buffers planar (R, G, B planes of `plane` entries), so vector builds can do
+ * whole groups of columns: `horizontal` fills a source row's planes from column 0 and returns the column it stopped
+ * at (it reads each pixel's 3 bytes and one more, so it is not called on the image's last row), `vertical` packs two
+ * rows' planes back into RGB the same way. The columns they leave are done here, with the same integer operations
+ * as resize_linear_impl, so every build gives the same bytes. */
+typedef int (*resize_horizontal_fn)(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw);
+typedef int (*resize_vertical_fn)(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1);
+
+static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh, const int32_t *xi,
+                                    const int32_t *xw, const int32_t *yi, const int32_t *yw, resize_horizontal_fn horizontal,
+                                    resize_vertical_fn vertical) {
     size_t plane = (size_t)dw, rowIn = (size_t)sw * 3;
     int32_t *tmp = malloc(sizeof(int32_t) * plane * 6);
     if (!tmp) return -1;
     int32_t *buf[2] = {tmp, tmp + plane * 3};
-    int tag[2] = {-1, -1};
-    const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7), byte = _mm256_set1_epi32(0xFF);
+    int tag[2] = {-1, -1};  /* the source row each buffer holds */
     for (int y = 0; y < dh; y++) {
         int want[2] = {yi[2 * y], yi[2 * y + 1]};
         for (int j = 0; j < 2; j++) {
@@ -1233,23 +1237,7 @@ AVX2_TARGET static int resize_linear_rgb_avx2(const uint8_t *src, int sw, int sh
             tag[slot] = want[j];
             int32_t *t = buf[slot];
             const uint8_t *row = src + (size_t)want[j] * rowIn;
-            int x = 0;
-            if (want[j] < sh - 1) {
-                for (; x + 8 <= dw; x += 8) {
-                    __m256i a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xi + 2 * x)), order);
-                    __m256i b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xi + 2 * x + 8)), order);
-                    __m256i i0 = _mm256_permute2x128_si256(a, b, 0x20), i1 = _mm256_permute2x128_si256(a, b, 0x31);
-                    a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xw + 2 * x)), order);
-                    b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xw + 2 * x + 8)), order);
-                    __m256i w0 = _mm256_permute2x128_si256(a, b, 0x20), w1 = _mm256_permute2x128_si256(a, b, 0x31);
-                    __m256i q0 = _mm256_i32gather_epi32((const int *)row, i0, 1), q1 = _mm256_i32gather_epi32((const int *)row, i1, 1);
-                    for (int c = 0; c < 3; c++) {
-                        __m256i s0 = _mm256_and_si256(_mm256_srli_epi32(q0, 8 * c), byte), s1 = _mm256_and_si256(_mm256_srli_epi32(q1, 8 * c), byte);
-                        __m256i v = _mm256_add_epi32(_mm256_mullo_epi32(s0, w0), _mm256_mullo_epi32(s1, w1));
-                        _mm256_storeu_si256((__m256i *)(t + c * plane + x), v);
-                    }
-                }
-            }
+            int x = want[j] < sh - 1 ? horizontal(row, t, plane, dw, xi, xw) : 0;
             for (; x < dw; x++) {
                 int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
                 for (int c = 0; c < 3; c++) t[c * plane + x] = row[i0 + c] * w0 + row[i1 + c] * w1;
@@ -1258,22 +1246,7 @@ AVX2_TARGET static int resize_linear_rgb_avx2(const uint8_t *src, int sw, int sh
         const int32_t *a = tag[0] == want[0] ? buf[0] : buf[1], *b = tag[0] == want[1] ? buf[0] : buf[1];
         int32_t b0 = yw[2 * y], b1 = yw[2 * y + 1];
         uint8_t *out = dst + (size_t)y * dw * 3;
-        const __m256i vb0 = _mm256_set1_epi32(b0), vb1 = _mm256_set1_epi32(b1), two = _mm256_set1_epi32(2);
-        const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(255);
-        int x = 0;
-        for (; x + 8 <= dw; x += 8) {
-            __m256i packed = zero;
-            for (int c = 0; c < 3; c++) {
-                __m256i va = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(a + c * plane + x)), 4);
-                __m256i vb = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(b + c * plane + x)), 4);
-                __m256i v = _mm256_add_epi32(_mm256_add_epi32(_mm256_srai_epi32(_mm256_mullo_epi32(vb0, va), 16),
-                                                              _mm256_srai_epi32(_mm256_mullo_epi32(vb1, vb), 16)), two);
-                v = _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(v, 2), zero), top);
-                packed = _mm256_or_si256(packed, _mm256_slli_epi32(v, 8 * c));
-            }
-            store_rgb8(out + 3 * x, packed);
-        }
-        for (; x < dw; x++) {
+        for (int x = vertical(out, a, b, plane, dw, b0, b1); x < dw; x++) {
             for (int c = 0; c < 3; c++) {
                 int32_t v = (((b0 * (a[c * plane + x] >> 4)) >> 16) + ((b1 * (b[c * plane + x] >> 4)) >> 16) + 2) >> 2;
                 v = v < 0 ? 0 : v;
@@ -1285,78 +1258,85 @@ AVX2_TARGET static int resize_linear_rgb_avx2(const uint8_t *src, int sw, int sh
     free(tmp);
     return 0;
 }
-#endif
 
-#if defined(__x86_64__)
-/* resize_linear_rgb_avx2 sixteen columns at a time (AVX-512, VBMI for the RGB store): the same integer products and
- * shifts, so the same bytes. */
-VBMI_TARGET static int resize_linear_rgb_vbmi(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
-                                              const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
-    size_t plane = (size_t)dw, rowIn = (size_t)sw * 3;
-    int32_t *tmp = malloc(sizeof(int32_t) * plane * 6);
-    if (!tmp) return -1;
-    int32_t *buf[2] = {tmp, tmp + plane * 3};
-    int tag[2] = {-1, -1};
+/* The planar passes eight columns at a time: each row's taps are two 32-bit gathers. */
+AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
+    const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7), byte = _mm256_set1_epi32(0xFF);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        __m256i a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xi + 2 * x)), order);
+        __m256i b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xi + 2 * x + 8)), order);
+        __m256i i0 = _mm256_permute2x128_si256(a, b, 0x20), i1 = _mm256_permute2x128_si256(a, b, 0x31);
+        a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xw + 2 * x)), order);
+        b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(xw + 2 * x + 8)), order);
+        __m256i w0 = _mm256_permute2x128_si256(a, b, 0x20), w1 = _mm256_permute2x128_si256(a, b, 0x31);
+        __m256i q0 = _mm256_i32gather_epi32((const int *)row, i0, 1), q1 = _mm256_i32gather_epi32((const int *)row, i1, 1);
+        for (int c = 0; c < 3; c++) {
+            __m256i s0 = _mm256_and_si256(_mm256_srli_epi32(q0, 8 * c), byte), s1 = _mm256_and_si256(_mm256_srli_epi32(q1, 8 * c), byte);
+            __m256i v = _mm256_add_epi32(_mm256_mullo_epi32(s0, w0), _mm256_mullo_epi32(s1, w1));
+            _mm256_storeu_si256((__m256i *)(t + c * plane + x), v);
+        }
+    }
+    return x;
+}
+
+AVX2_TARGET static int resize_vertical_avx2(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
+    const __m256i vb0 = _mm256_set1_epi32(b0), vb1 = _mm256_set1_epi32(b1), two = _mm256_set1_epi32(2);
+    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(255);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        __m256i packed = zero;
+        for (int c = 0; c < 3; c++) {
+            __m256i va = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(a + c * plane + x)), 4);
+            __m256i vb = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(b + c * plane + x)), 4);
+            __m256i v = _mm256_add_epi32(_mm256_add_epi32(_mm256_srai_epi32(_mm256_mullo_epi32(vb0, va), 16),
+                                                          _mm256_srai_epi32(_mm256_mullo_epi32(vb1, vb), 16)), two);
+            v = _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(v, 2), zero), top);
+            packed = _mm256_or_si256(packed, _mm256_slli_epi32(v, 8 * c));
+        }
+        store_rgb8(out + 3 * x, packed);
+    }
+    return x;
+}
+
+/* Sixteen columns at a time (AVX-512, VBMI for the RGB store). */
+VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
     /* Even and odd entries of 32 interleaved (first, second) pairs. */
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)), byte = _mm512_set1_epi32(0xFF);
-    for (int y = 0; y < dh; y++) {
-        int want[2] = {yi[2 * y], yi[2 * y + 1]};
-        for (int j = 0; j < 2; j++) {
-            if (tag[0] == want[j] || tag[1] == want[j]) continue;
-            int slot = tag[0] != want[0] && tag[0] != want[1] ? 0 : 1;
-            tag[slot] = want[j];
-            int32_t *t = buf[slot];
-            const uint8_t *row = src + (size_t)want[j] * rowIn;
-            int x = 0;
-            if (want[j] < sh - 1) {
-                for (; x + 16 <= dw; x += 16) {
-                    __m512i a = _mm512_loadu_si512(xi + 2 * x), b = _mm512_loadu_si512(xi + 2 * x + 16);
-                    __m512i i0 = _mm512_permutex2var_epi32(a, evens, b), i1 = _mm512_permutex2var_epi32(a, odds, b);
-                    a = _mm512_loadu_si512(xw + 2 * x);
-                    b = _mm512_loadu_si512(xw + 2 * x + 16);
-                    __m512i w0 = _mm512_permutex2var_epi32(a, evens, b), w1 = _mm512_permutex2var_epi32(a, odds, b);
-                    __m512i q0 = _mm512_i32gather_epi32(i0, (const int *)row, 1), q1 = _mm512_i32gather_epi32(i1, (const int *)row, 1);
-                    for (int c = 0; c < 3; c++) {
-                        __m512i s0 = _mm512_and_si512(_mm512_srli_epi32(q0, 8 * c), byte), s1 = _mm512_and_si512(_mm512_srli_epi32(q1, 8 * c), byte);
-                        _mm512_storeu_si512(t + c * plane + x, _mm512_add_epi32(_mm512_mullo_epi32(s0, w0), _mm512_mullo_epi32(s1, w1)));
-                    }
-                }
-            }
-            for (; x < dw; x++) {
-                int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
-                for (int c = 0; c < 3; c++) t[c * plane + x] = row[i0 + c] * w0 + row[i1 + c] * w1;
-            }
-        }
-        const int32_t *a = tag[0] == want[0] ? buf[0] : buf[1], *b = tag[0] == want[1] ? buf[0] : buf[1];
-        int32_t b0 = yw[2 * y], b1 = yw[2 * y + 1];
-        uint8_t *out = dst + (size_t)y * dw * 3;
-        const __m512i vb0 = _mm512_set1_epi32(b0), vb1 = _mm512_set1_epi32(b1), two = _mm512_set1_epi32(2);
-        const __m512i zero = _mm512_setzero_si512(), top = _mm512_set1_epi32(255);
-        int x = 0;
-        for (; x + 16 <= dw; x += 16) {
-            __m512i packed = zero;
-            for (int c = 0; c < 3; c++) {
-                __m512i va = _mm512_srai_epi32(_mm512_loadu_si512(a + c * plane + x), 4);
-                __m512i vb = _mm512_srai_epi32(_mm512_loadu_si512(b + c * plane + x), 4);
-                __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_srai_epi32(_mm512_mullo_epi32(vb0, va), 16),
-                                                              _mm512_srai_epi32(_mm512_mullo_epi32(vb1, vb), 16)), two);
-                v = _mm512_min_epi32(_mm512_max_epi32(_mm512_srai_epi32(v, 2), zero), top);
-                packed = _mm512_or_si512(packed, _mm512_slli_epi32(v, 8 * c));
-            }
-            store_rgb16(out + 3 * x, packed);
-        }
-        for (; x < dw; x++) {
-            for (int c = 0; c < 3; c++) {
-                int32_t v = (((b0 * (a[c * plane + x] >> 4)) >> 16) + ((b1 * (b[c * plane + x] >> 4)) >> 16) + 2) >> 2;
-                v = v < 0 ? 0 : v;
-                v = v > 255 ? 255 : v;
-                out[3 * x + c] = (uint8_t)v;
-            }
+    int x = 0;
+    for (; x + 16 <= dw; x += 16) {
+        __m512i a = _mm512_loadu_si512(xi + 2 * x), b = _mm512_loadu_si512(xi + 2 * x + 16);
+        __m512i i0 = _mm512_permutex2var_epi32(a, evens, b), i1 = _mm512_permutex2var_epi32(a, odds, b);
+        a = _mm512_loadu_si512(xw + 2 * x);
+        b = _mm512_loadu_si512(xw + 2 * x + 16);
+        __m512i w0 = _mm512_permutex2var_epi32(a, evens, b), w1 = _mm512_permutex2var_epi32(a, odds, b);
+        __m512i q0 = _mm512_i32gather_epi32(i0, (const int *)row, 1), q1 = _mm512_i32gather_epi32(i1, (const int *)row, 1);
+        for (int c = 0; c < 3; c++) {
+            __m512i s0 = _mm512_and_si512(_mm512_srli_epi32(q0, 8 * c), byte), s1 = _mm512_and_si512(_mm512_srli_epi32(q1, 8 * c), byte);
+            _mm512_storeu_si512(t + c * plane + x, _mm512_add_epi32(_mm512_mullo_epi32(s0, w0), _mm512_mullo_epi32(s1, w1)));
         }
     }
-    free(tmp);
-    return 0;
+    return x;
+}
+
+VBMI_TARGET static int resize_vertical_vbmi(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
+    const __m512i vb0 = _mm512_set1_epi32(b0), vb1 = _mm512_set1_epi32(b1), two = _mm512_set1_epi32(2);
+    const __m512i zero = _mm512_setzero_si512(), top = _mm512_set1_epi32(255);
+    int x = 0;
+    for (; x + 16 <= dw; x += 16) {
+        __m512i packed = zero;
+        for (int c = 0; c < 3; c++) {
+            __m512i va = _mm512_srai_epi32(_mm512_loadu_si512(a + c * plane + x), 4);
+            __m512i vb = _mm512_srai_epi32(_mm512_loadu_si512(b + c * plane + x), 4);
+            __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_srai_epi32(_mm512_mullo_epi32(vb0, va), 16),
+                                                          _mm512_srai_epi32(_mm512_mullo_epi32(vb1, vb), 16)), two);
+            v = _mm512_min_epi32(_mm512_max_epi32(_mm512_srai_epi32(v, 2), zero), top);
+            packed = _mm512_or_si512(packed, _mm512_slli_epi32(v, 8 * c));
+        }
+        store_rgb16(out + 3 * x, packed);
+    }
+    return x;
 }
 #endif
 
@@ -1364,8 +1344,11 @@ int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t 
                             const int32_t *xi, const int32_t *xw, const int32_t *yi, const int32_t *yw) {
 #if defined(__x86_64__)
     /* Source offsets stay below 2^31 in the gathers' int32 lanes. */
-    if (cn == 3 && use_vbmi() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) return resize_linear_rgb_vbmi(src, sw, sh, dst, dw, dh, xi, xw, yi, yw);
-    if (cn == 3 && use_avx2() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) return resize_linear_rgb_avx2(src, sw, sh, dst, dw, dh, xi, xw, yi, yw);
+    if (cn == 3 && use_avx2() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) {
+        int wide = use_vbmi();
+        return resize_linear_rgb_planar(src, sw, sh, dst, dw, dh, xi, xw, yi, yw, wide ? resize_horizontal_vbmi : resize_horizontal_avx2,
+                                        wide ? resize_vertical_vbmi : resize_vertical_avx2);
+    }
 #endif
     return resize_linear_pick(src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw);
 }
