@@ -535,6 +535,18 @@ TWO_VERSIONS(void, map_hsv, (const uint8_t *src, uint8_t *dst, size_t n, int cn,
                              const int32_t *sdiv, const int32_t *hdiv), (src, dst, n, cn, ht, st, vt, sdiv, hdiv))
 #if defined(__x86_64__)
 #include <immintrin.h>
+/* What the vector builds of the HSV round trip compute in the lanes instead of gathering: `unit` when the saturation and
+ * value tables hold float(i) * (1 / 255) (the identity), `rotation` >= 0 when the hue table is
+ * float((i + rotation) mod 180) for every hue i (ColorJitter's hue step), else -1. */
+static void hsv_table_kinds(const float *ht, const float *st, const float *vt, int *unit, int *rotation) {
+    int u = 1;
+    for (int k = 0; k < 256 && u; k++) u = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
+    int r = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
+    for (int k = 0; k < 180 && r >= 0; k++) if (ht[k] != (float)((k + r) % 180)) r = -1;
+    *unit = u;
+    *rotation = r;
+}
+
 /* Eight RGB pixels of map_hsv_impl at once. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6)
  * sectors, which the scalar loop's wrapping handles. */
 AVX2_TARGET static inline __attribute__((always_inline)) int map_hsv8(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
@@ -616,10 +628,8 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
     /* p + 16 .. p + 23 is read: stop while a full group of eight pixels remains */
     /* Specialised loops for identity saturation and value tables and for a hue table that is a rotation (ColorJitter's
      * hue step): the table values are computed in the lanes instead of gathered. */
-    int unit = 1;
-    for (int k = 0; k < 256 && unit; k++) unit = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
-    int rotation = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
-    for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
+    int unit, rotation;
+    hsv_table_kinds(ht, st, vt, &unit, &rotation);
 #define MAP_HSV_LOOP(unitSV, rot) \
     for (; i + 8 <= n; i += 8) \
         if (!map_hsv8(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot, lut)) \
@@ -718,10 +728,8 @@ VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_
                                          const float *vt, const int32_t *sdiv, const int32_t *hdiv) {
     const float sectors = 6.0f / 180;
     size_t i = 0;
-    int unit = 1;
-    for (int k = 0; k < 256 && unit; k++) unit = st[k] == (float)k * (1.0f / 255) && vt[k] == (float)k * (1.0f / 255);
-    int rotation = ht[0] >= 0 && ht[0] < 180 && ht[0] == (float)(int)ht[0] ? (int)ht[0] : -1;
-    for (int k = 0; k < 180 && rotation >= 0; k++) if (ht[k] != (float)((k + rotation) % 180)) rotation = -1;
+    int unit, rotation;
+    hsv_table_kinds(ht, st, vt, &unit, &rotation);
     int standard = standard_hsv_tables(sdiv, hdiv);
 #define MAP_HSV_LOOP(unitSV, rot, div) \
     for (; i + 16 <= n; i += 16) \
@@ -838,6 +846,16 @@ void ccopia_sample_row_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, c
     sample_row_pick(src, sw, sh, cn, xy, n, dst, border, fill);
 }
 
+/* Pixels x0 ..< x1 of output row y's warp (row points at the row's first pixel), one at a time. */
+INLINE void warp_pixels(const uint8_t *src, int sw, int sh, int cn, const float *m, float by, float ey, uint8_t *row, int x0,
+                        int x1, int border, const int32_t *fill) {
+    const float k = rounding_constant();
+    for (int x = x0; x < x1; x++) {
+        float X = (float)x;
+        bilinear_pixel(src, sw, sh, cn, m[0] * X + by + m[2], m[3] * X + ey + m[5], row + (size_t)cn * x, border, fill, k);
+    }
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -889,7 +907,6 @@ AVX2_TARGET static inline int bilinear8_rgb(const uint8_t *src, int sw, int sh, 
 
 AVX2_TARGET static void warp_affine_rgb_avx2(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
                                              const float *m, int border, const int32_t *fill) {
-    const float k = rounding_constant();
     const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
     const __m256 va = _mm256_set1_ps(a), vd = _mm256_set1_ps(d), vc = _mm256_set1_ps(c), vf = _mm256_set1_ps(f);
     const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
@@ -903,16 +920,9 @@ AVX2_TARGET static void warp_affine_rgb_avx2(const uint8_t *src, int sw, int sh,
             __m256 X = _mm256_add_ps(_mm256_set1_ps((float)x), lane);  /* exact: integers below 2^24 */
             __m256 vx = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(va, X), vby), vc);
             __m256 vy = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(vd, X), vey), vf);
-            if (bilinear8_rgb(src, sw, sh, vx, vy, row + 3 * x)) continue;
-            for (int i = 0; i < 8; i++) {
-                float Xs = (float)(x + i);
-                bilinear_pixel(src, sw, sh, 3, a * Xs + by + c, d * Xs + ey + f, row + 3 * (x + i), border, fill, k);
-            }
+            if (!bilinear8_rgb(src, sw, sh, vx, vy, row + 3 * x)) warp_pixels(src, sw, sh, 3, m, by, ey, row, x, x + 8, border, fill);
         }
-        for (; x < dw; x++) {
-            float X = (float)x;
-            bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
-        }
+        warp_pixels(src, sw, sh, 3, m, by, ey, row, x, dw, border, fill);
     }
 }
 #endif
@@ -966,7 +976,6 @@ VBMI_TARGET static inline __attribute__((always_inline)) int bilinear16_rgb(cons
  * and those with one as single pixels, as there. */
 VBMI_TARGET static void warp_affine_rgb_vbmi(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
                                              const float *m, int border, const int32_t *fill) {
-    const float k = rounding_constant();
     const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
     const __m512 va = _mm512_set1_ps(a), vd = _mm512_set1_ps(d), vc = _mm512_set1_ps(c), vf = _mm512_set1_ps(f);
     const __m512 lane = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -984,39 +993,23 @@ VBMI_TARGET static void warp_affine_rgb_vbmi(const uint8_t *src, int sw, int sh,
             for (int h = 0; h < 2; h++) {
                 if (bilinear8_rgb(src, sw, sh, h ? _mm512_extractf32x8_ps(vx, 1) : _mm512_castps512_ps256(vx),
                                   h ? _mm512_extractf32x8_ps(vy, 1) : _mm512_castps512_ps256(vy), row + 3 * (x + 8 * h))) continue;
-                for (int i = 8 * h; i < 8 * h + 8; i++) {
-                    float Xs = (float)(x + i);
-                    bilinear_pixel(src, sw, sh, 3, a * Xs + by + c, d * Xs + ey + f, row + 3 * (x + i), border, fill, k);
-                }
+                warp_pixels(src, sw, sh, 3, m, by, ey, row, x + 8 * h, x + 8 * h + 8, border, fill);
             }
         }
-        for (; x < dw; x++) {
-            float X = (float)x;
-            bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
-        }
+        warp_pixels(src, sw, sh, 3, m, by, ey, row, x, dw, border, fill);
     }
 }
 #endif
 
 INLINE void warp_affine_impl(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
                              const float *m, int border, const int32_t *fill) {
-    const float k = rounding_constant();
-    const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
     for (int y = 0; y < dh; y++) {
         float Y = (float)y;
-        float by = b * Y, ey = e * Y;
+        float by = m[1] * Y, ey = m[4] * Y;
         uint8_t *row = dst + (size_t)y * dw * cn;
-        if (cn == 3) {
-            for (int x = 0; x < dw; x++) {
-                float X = (float)x;
-                bilinear_pixel(src, sw, sh, 3, a * X + by + c, d * X + ey + f, row + 3 * x, border, fill, k);
-            }
-        } else {
-            for (int x = 0; x < dw; x++) {
-                float X = (float)x;
-                bilinear_pixel(src, sw, sh, cn, a * X + by + c, d * X + ey + f, row + cn * x, border, fill, k);
-            }
-        }
+        /* A constant channel count for RGB, so its copy unrolls the channel loop. */
+        if (cn == 3) warp_pixels(src, sw, sh, 3, m, by, ey, row, 0, dw, border, fill);
+        else warp_pixels(src, sw, sh, cn, m, by, ey, row, 0, dw, border, fill);
     }
 }
 TWO_VERSIONS(void, warp_affine, (const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
