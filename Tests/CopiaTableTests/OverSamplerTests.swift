@@ -94,6 +94,9 @@ import Testing
         #expect(throws: TableError.invalid("SMOTE: class \"1\" has 4 rows; kNeighbors = 5 needs at least 6")) {
             try SMOTE().resample(x, labels: y, seed: 1)
         }
+        #expect(throws: TableError.invalid("ADASYN: class \"1\" has 4 rows; nNeighbors = 5 needs at least 6")) {
+            try ADASYN().resample(x, labels: y, seed: 1)
+        }
         let t = try CSVReader.read(string: "a,c,y\n1,x,0\n2,y,0\n3,x,1\n", options: CSVReadOptions(labelColumn: "y"))
         #expect(throws: TableError.self) { try SMOTE(kNeighbors: 1).resample(t, seed: 1) }
     }

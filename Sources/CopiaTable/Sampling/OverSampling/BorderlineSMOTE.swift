@@ -98,7 +98,7 @@ public struct ADASYN: Resampler {
         for (c, add) in targets.enumerated() where add > 0 {
             let rows = byClass[c]
             let className = labels.classes[c]
-            try checkSameClassNeighbours(rows: rows, k: k, sampler: name, className: className)
+            try checkSameClassNeighbours(rows: rows, k: k, sampler: name, className: className, parameter: "nNeighbors")
             let (wholeAndSelf, own) = try wholeAndOwnNeighbours(x, rows: rows, wholeK: k + 1, ownK: k)
             let g = own.droppingFirst()
             let whole = wholeAndSelf.droppingFirst()

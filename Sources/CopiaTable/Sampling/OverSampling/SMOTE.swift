@@ -59,11 +59,12 @@ func sameClassNeighbours(_ x: FeatureMatrix, rows: [Int], k: Int, sampler: Strin
     return try NearestNeighbours.search(x, candidates: rows, queries: rows, k: k + 1).droppingFirst()
 }
 
-/// The errors of `sameClassNeighbours`: `k` must be at least 1 and the class must have more than `k` rows.
-func checkSameClassNeighbours(rows: [Int], k: Int, sampler: String, className: String) throws {
-    guard k >= 1 else { throw TableError.invalid("\(sampler): kNeighbors must be >= 1, got \(k)") }
+/// The errors of `sameClassNeighbours`: `k` must be at least 1 and the class must have more than `k` rows. The
+/// messages name `k` by the sampler's own `parameter` (ADASYN's is `nNeighbors`).
+func checkSameClassNeighbours(rows: [Int], k: Int, sampler: String, className: String, parameter: String = "kNeighbors") throws {
+    guard k >= 1 else { throw TableError.invalid("\(sampler): \(parameter) must be >= 1, got \(k)") }
     guard rows.count > k else {
-        throw TableError.invalid("\(sampler): class \"\(className)\" has \(rows.count) rows; kNeighbors = \(k) needs at least \(k + 1)")
+        throw TableError.invalid("\(sampler): class \"\(className)\" has \(rows.count) rows; \(parameter) = \(k) needs at least \(k + 1)")
     }
 }
 
