@@ -83,7 +83,9 @@ static void *scratch(size_t bytes) {
     scratch_header *h = pthread_getspecific(scratch_key);
     if (!h || h->size < bytes) {
         free(h);
-        h = malloc(64 + bytes);  /* the header, then the buffer at a 64-byte offset */
+        /* The header, then the buffer at a 64-byte offset: 64-byte aligned, so whole-vector rows never straddle
+         * two cache lines (a split load costs two). */
+        if (posix_memalign((void **)&h, 64, 64 + bytes) != 0) h = NULL;
         pthread_setspecific(scratch_key, h);
         if (!h) return NULL;
         h->size = bytes;
@@ -192,13 +194,18 @@ VBMI_TARGET static inline __attribute__((always_inline)) void load_rgb16(const u
     *b = _mm512_maskz_permutexvar_epi8(firstOfFour, _mm512_add_epi32(idx, _mm512_set1_epi32(2)), x);
 }
 
-/* The three low bytes of sixteen 32-bit lanes (R | G << 8 | B << 16), packed into 48 bytes at o. */
+/* The three low bytes of sixteen 32-bit lanes (R | G << 8 | B << 16), packed into 48 bytes at o, by a 32-byte and a
+ * 16-byte store. Not one masked 64-byte store: its address range covers the next 16 bytes too, so an in-place pass's
+ * next load_rgb16 (48 bytes from o + 48) waited for the store to reach the cache instead of proceeding (store
+ * forwarding does not cover masked stores); that wait was a quarter of the saturation and hue passes' time. */
 VBMI_TARGET static inline __attribute__((always_inline)) void store_rgb16(uint8_t *o, __m512i packed) {
     const __m512i idx = _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                         62, 61, 60, 58, 57, 56, 54, 53, 52, 50, 49, 48, 46, 45, 44, 42,
                                         41, 40, 38, 37, 36, 34, 33, 32, 30, 29, 28, 26, 25, 24, 22, 21,
                                         20, 18, 17, 16, 14, 13, 12, 10, 9, 8, 6, 5, 4, 2, 1, 0);
-    _mm512_mask_storeu_epi8(o, (__mmask64)((1ull << 48) - 1), _mm512_permutexvar_epi8(idx, packed));
+    __m512i bytes = _mm512_permutexvar_epi8(idx, packed);
+    _mm256_storeu_si256((__m256i *)o, _mm512_castsi512_si256(bytes));
+    _mm_storeu_si128((__m128i *)(o + 32), _mm512_extracti32x4_epi32(bytes, 2));
 }
 #endif
 
@@ -642,6 +649,28 @@ AVX2_TARGET static void map_hsv_rgb_avx2(const uint8_t *src, uint8_t *dst, size_
 }
 #endif
 #if defined(__x86_64__)
+/* round(numerator / i) for lanes i in 1...255, 0 for i = 0, from the 14-bit reciprocal estimate and one Newton step
+ * (r (2 - i r)) instead of a division: about a tenth of the division's cost in the lanes. Used only where
+ * reciprocal_hsv_tables has checked it against every entry of the tables on this processor. */
+VBMI_TARGET static inline __attribute__((always_inline)) __m512i table_quotients(__m512i i, float numerator) {
+    __m512 d = _mm512_cvtepi32_ps(i), r = _mm512_rcp14_ps(d);
+    r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+    return _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(i, _mm512_setzero_si512()),
+                                          _mm512_mul_ps(r, _mm512_set1_ps(numerator)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+/* Whether table_quotients gives every entry of sdiv (numerator 255 << 12) and hdiv ((180 << 12) / 6): an exhaustive
+ * check, since the indices are bytes. */
+VBMI_TARGET static int reciprocal_hsv_tables(const int32_t *sdiv, const int32_t *hdiv) {
+    for (int i = 0; i < 256; i += 16) {
+        __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(i), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+        __mmask16 same = _mm512_cmpeq_epi32_mask(table_quotients(idx, 1044480.0f), _mm512_loadu_si512(sdiv + i))
+                       & _mm512_cmpeq_epi32_mask(table_quotients(idx, 122880.0f), _mm512_loadu_si512(hdiv + i));
+        if (same != 0xFFFF) return 0;
+    }
+    return 1;
+}
+
 /* map_hsv8 for sixteen pixels (AVX-512, VBMI for the RGB shuffles): the same integer and float operations lane for
  * lane, so the same bytes. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6) sectors. */
 VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
@@ -653,7 +682,10 @@ VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uin
     __m512i diff = _mm512_sub_epi32(v, vmin);
     const __m512i half = _mm512_set1_epi32(1 << 11);
     __m512i sd, hd;
-    if (standardDiv) {  /* the tables' entries, computed (see standard_hsv_tables); 0 where the index is 0 */
+    if (standardDiv == 2) {  /* the tables' entries from reciprocals (see reciprocal_hsv_tables); 0 at index 0 */
+        sd = table_quotients(v, 1044480.0f);
+        hd = table_quotients(diff, 122880.0f);
+    } else if (standardDiv) {  /* the tables' entries, computed (see standard_hsv_tables); 0 where the index is 0 */
         sd = _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(v, _mm512_setzero_si512()),
                                              _mm512_div_ps(_mm512_set1_ps(1044480.0f), _mm512_cvtepi32_ps(v)),
                                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -704,9 +736,19 @@ VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uin
     __m512 G = _mm512_mask_blend_ps(s4 | s5, _mm512_mask_blend_ps(s3, _mm512_mask_blend_ps(s1 | s2, t3, t0), t2), t1);
     __m512 B = _mm512_mask_blend_ps(s5, _mm512_mask_blend_ps(s3 | s4, _mm512_mask_blend_ps(s2, t1, t3), t0), t2);
     const __m512 top = _mm512_set1_ps(255), k = _mm512_set1_ps(12582912.0f);
-#define Q(x) _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(x, top), zero), top), k), k))
-    __m512i packed = _mm512_or_si512(_mm512_or_si512(Q(R), _mm512_slli_epi32(Q(G), 8)), _mm512_slli_epi32(Q(B), 16));
+    __m512i packed;
+    if (unitSV) {
+        /* With identity tables every t lies in [-2^-23, 1 + 2^-23] (v / 255 and s / 255 with s <= 255, times
+         * factors in [-2^-23, 1]), so x 255 is in (-0.5, 255.5): the clamp changes nothing and rounding half to
+         * even in the conversion is the add-and-subtract rounding. */
+#define Q(x) _mm512_cvt_roundps_epi32(_mm512_mul_ps(x, top), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+        packed = _mm512_or_si512(_mm512_or_si512(Q(R), _mm512_slli_epi32(Q(G), 8)), _mm512_slli_epi32(Q(B), 16));
 #undef Q
+    } else {
+#define Q(x) _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(x, top), zero), top), k), k))
+        packed = _mm512_or_si512(_mm512_or_si512(Q(R), _mm512_slli_epi32(Q(G), 8)), _mm512_slli_epi32(Q(B), 16));
+#undef Q
+    }
     store_rgb16(o, packed);
     return 1;
 }
@@ -730,16 +772,17 @@ VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_
     size_t i = 0;
     int unit, rotation;
     hsv_table_kinds(ht, st, vt, &unit, &rotation);
-    int standard = standard_hsv_tables(sdiv, hdiv);
+    int standard = reciprocal_hsv_tables(sdiv, hdiv) ? 2 : standard_hsv_tables(sdiv, hdiv);
 #define MAP_HSV_LOOP(unitSV, rot, div) \
     for (; i + 16 <= n; i += 16) \
         if (!map_hsv16(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot, div)) { \
             map_hsv_lut_few(src + 3 * i, dst + 3 * i, 8, ht, st, vt, sdiv, hdiv, NULL); \
             map_hsv_lut_few(src + 3 * i + 24, dst + 3 * i + 24, 8, ht, st, vt, sdiv, hdiv, NULL); \
         }
-    if (unit && rotation >= 0 && standard) { MAP_HSV_LOOP(1, rotation, 1) }
-    else if (unit && standard) { MAP_HSV_LOOP(1, -1, 1) }
-    else if (standard) { MAP_HSV_LOOP(0, -1, 1) }
+    if (unit && rotation >= 0 && standard == 2) { MAP_HSV_LOOP(1, rotation, 2) }
+    else if (unit && rotation >= 0 && standard) { MAP_HSV_LOOP(1, rotation, 1) }
+    else if (unit && standard) { MAP_HSV_LOOP(1, -1, standard) }
+    else if (standard) { MAP_HSV_LOOP(0, -1, standard) }
     else { MAP_HSV_LOOP(0, -1, 0) }
 #undef MAP_HSV_LOOP
     for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, NULL);
@@ -951,22 +994,26 @@ VBMI_TARGET static inline __attribute__((always_inline)) int bilinear16_rgb(cons
     __m512i p1 = _mm512_add_epi32(p0, _mm512_set1_epi32(sw * 3));
     /* As bilinear8_rgb: left pixels read (R G B x), right pixels at +2 read (x R G B). */
     __m512i q00 = _mm512_i32gather_epi32(p0, (const int *)src, 1);
-    __m512i q01 = _mm512_srli_epi32(_mm512_i32gather_epi32(p0, (const int *)(src + 2), 1), 8);
+    __m512i q01 = _mm512_i32gather_epi32(p0, (const int *)(src + 2), 1);
     __m512i q10 = _mm512_i32gather_epi32(p1, (const int *)src, 1);
-    __m512i q11 = _mm512_srli_epi32(_mm512_i32gather_epi32(p1, (const int *)(src + 2), 1), 8);
-    const __m512i mask = _mm512_set1_epi32(0xFF);
-    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255), k = _mm512_set1_ps(12582912.0f);
+    __m512i q11 = _mm512_i32gather_epi32(p1, (const int *)(src + 2), 1);
     __m512i packed = _mm512_setzero_si512();
     for (int c = 0; c < 3; c++) {
-        __m512 s00 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q00, 8 * c), mask));
-        __m512 s01 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q01, 8 * c), mask));
-        __m512 s10 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q10, 8 * c), mask));
-        __m512 s11 = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(q11, 8 * c), mask));
+        /* Byte c of each lane (c + 1 for the right pixels), zero-extended, by one in-lane byte shuffle. */
+        const __m512i lanes = _mm512_set4_epi32(12, 8, 4, 0);  /* each 32-bit lane's first byte in its 128 bits */
+        const __m512i il = _mm512_add_epi32(_mm512_set1_epi32((int)(0x80808000u | (uint32_t)c)), lanes);
+        const __m512i ir = _mm512_add_epi32(_mm512_set1_epi32((int)(0x80808000u | (uint32_t)(c + 1))), lanes);
+        __m512 s00 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q00, il));
+        __m512 s01 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q01, ir));
+        __m512 s10 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q10, il));
+        __m512 s11 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q11, ir));
         __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(s00, w0), _mm512_mul_ps(s01, w1)), _mm512_mul_ps(s10, w2)),
                                  _mm512_mul_ps(s11, w3));
-        v = _mm512_min_ps(_mm512_max_ps(v, zero), top);
-        v = _mm512_sub_ps(_mm512_add_ps(v, k), k);
-        packed = _mm512_or_si512(packed, _mm512_slli_epi32(_mm512_cvttps_epi32(v), 8 * c));
+        /* The weights are products of numbers in [0, 1] whose exact sum is 1 (within a few ulps after rounding),
+         * so v lies in [0, 255.001]: bilinear8_rgb's clamp to [0, 255] changes nothing, and converting with
+         * rounding half to even is its add-and-subtract rounding. */
+        __m512i q = _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        packed = _mm512_or_si512(packed, _mm512_slli_epi32(q, 8 * c));
     }
     store_rgb16(out, packed);
     return 1;
@@ -1026,87 +1073,97 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
 
 /* MARK: - Separable correlation */
 
-/* out[i] = sum over taps t (in order) of rows[t][i] * w[t], starting from 0, for start <= i < len. Four independent
- * accumulators of eight lanes each, so the adds overlap instead of waiting on one another. */
-INLINE void weighted_sum_from(float *out, const float *const *rows, const float *w, int taps, size_t start, size_t len) {
-    size_t i = start;
-    for (; i + 32 <= len; i += 32) {
-        v8f a0 = {0, 0, 0, 0, 0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
-        for (int t = 0; t < taps; t++) {
-            const float *r = rows[t] + i;
-            float wt = w[t];
-            v8f x0, x1, x2, x3;
-            memcpy(&x0, r, sizeof x0);
-            memcpy(&x1, r + 8, sizeof x1);
-            memcpy(&x2, r + 16, sizeof x2);
-            memcpy(&x3, r + 24, sizeof x3);
-            a0 = a0 + x0 * wt;
-            a1 = a1 + x1 * wt;
-            a2 = a2 + x2 * wt;
-            a3 = a3 + x3 * wt;
-        }
-        memcpy(out + i, &a0, sizeof a0);
-        memcpy(out + i + 8, &a1, sizeof a1);
-        memcpy(out + i + 16, &a2, sizeof a2);
-        memcpy(out + i + 24, &a3, sizeof a3);
-    }
-    for (; i + 8 <= len; i += 8) {
-        v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (int t = 0; t < taps; t++) {
-            v8f x;
-            memcpy(&x, rows[t] + i, sizeof x);
-            acc = acc + x * w[t];
-        }
-        memcpy(out + i, &acc, sizeof acc);
-    }
-    for (; i < len; i++) {
-        float acc = 0;
-        for (int t = 0; t < taps; t++) acc = acc + rows[t][i] * w[t];
-        out[i] = acc;
-    }
+/* OpenCV's float-kernel filter for 8-bit images (cv2.sepFilter2D, filter.simd.hpp): the row pass (RowVec_8u32f)
+ * sums its taps in order with fused multiply-adds from 0; the column pass (SymmColumnVec_32f8u) starts from the
+ * centre row's product and adds fma(row[+j] + row[-j], k[j], sum) for j = 1, 2, ... when the kernel is symmetric,
+ * and sums in order with fused multiply-adds otherwise. Checked against cv2 5.0 on images of odd and even widths,
+ * Gaussian kernels of 3 to 21 taps and noise inputs: equal in every byte (Tests/.../make_fixtures.py). Fused
+ * multiply-adds round once, so they are exact IEEE operations: every build (fmaf in the baseline one) gives the same
+ * bits, and a pair shares one multiply, so the column pass does half the multiplies of a plain sum.
+ *
+ * fused_sum: out[i] = s, where s = 0; s = fma(a[t][i], w[t], s) for t < single; then s = fma(a[t][i] + b[t][i],
+ * w[t], s) for single <= t < terms. Taps with a zero weight are left out by the caller (they add exactly 0). Written
+ * once for W lanes of type VF; blocks of eight vectors keep eight accumulators in flight, enough to cover the
+ * fused multiply-add's latency on two ports. */
+#define FUSED_SUM(W, VF) \
+INLINE void fused_sum##W(float *out, const float *const *a, const float *const *b, const float *w, int single, \
+                         int terms, size_t start, size_t len) { \
+    enum { N = FUSED_BLOCK }; \
+    size_t i = start; \
+    for (; i + N * W <= len; i += N * W) { \
+        VF s[N]; \
+        for (int v = 0; v < N; v++) s[v] = (VF){0}; \
+        for (int t = 0; t < single; t++) { \
+            const float *p = a[t] + i; \
+            VF wt = (VF){0} + w[t]; \
+            for (int v = 0; v < N; v++) { VF x; memcpy(&x, p + v * W, sizeof x); s[v] = __builtin_elementwise_fma(x, wt, s[v]); } \
+        } \
+        for (int t = single; t < terms; t++) { \
+            const float *p = a[t] + i, *q = b[t] + i; \
+            VF wt = (VF){0} + w[t]; \
+            for (int v = 0; v < N; v++) { \
+                VF x, y; \
+                memcpy(&x, p + v * W, sizeof x); \
+                memcpy(&y, q + v * W, sizeof y); \
+                s[v] = __builtin_elementwise_fma(x + y, wt, s[v]); \
+            } \
+        } \
+        memcpy(out + i, s, sizeof s); \
+    } \
+    for (; i + W <= len; i += W) { \
+        VF s = {0}; \
+        for (int t = 0; t < single; t++) { \
+            VF x; \
+            memcpy(&x, a[t] + i, sizeof x); \
+            s = __builtin_elementwise_fma(x, (VF){0} + w[t], s); \
+        } \
+        for (int t = single; t < terms; t++) { \
+            VF x, y; \
+            memcpy(&x, a[t] + i, sizeof x); \
+            memcpy(&y, b[t] + i, sizeof y); \
+            s = __builtin_elementwise_fma(x + y, (VF){0} + w[t], s); \
+        } \
+        memcpy(out + i, &s, sizeof s); \
+    } \
+    for (; i < len; i++) { \
+        float s = 0; \
+        for (int t = 0; t < single; t++) s = __builtin_fmaf(a[t][i], w[t], s); \
+        for (int t = single; t < terms; t++) s = __builtin_fmaf(a[t][i] + b[t][i], w[t], s); \
+        out[i] = s; \
+    } \
 }
+#define FUSED_BLOCK 8
+FUSED_SUM(8, v8f)
+FUSED_SUM(16, v16f)
+#undef FUSED_BLOCK
 
-INLINE void weighted_sum(float *out, const float *const *rows, const float *w, int taps, size_t len) {
-    weighted_sum_from(out, rows, w, taps, 0, len);
-}
-
-/* weighted_sum in sixteen-lane vectors (the AVX-512 build): each output is the same sums in the same order. */
-INLINE void weighted_sum16(float *out, const float *const *rows, const float *w, int taps, size_t len) {
+/* The sixteen-lane build: blocks of 128, then the eight-lane loops for the rest. Lane for lane the same operations. */
+INLINE void fused_sum_wide(float *out, const float *const *a, const float *const *b, const float *w, int single, int terms,
+                           size_t len, int wide) {
     size_t i = 0;
-    for (; i + 64 <= len; i += 64) {
-        v16f a0 = {0}, a1 = a0, a2 = a0, a3 = a0;
-        for (int t = 0; t < taps; t++) {
-            const float *r = rows[t] + i;
-            float wt = w[t];
-            v16f x0, x1, x2, x3;
-            memcpy(&x0, r, sizeof x0);
-            memcpy(&x1, r + 16, sizeof x1);
-            memcpy(&x2, r + 32, sizeof x2);
-            memcpy(&x3, r + 48, sizeof x3);
-            a0 = a0 + x0 * wt;
-            a1 = a1 + x1 * wt;
-            a2 = a2 + x2 * wt;
-            a3 = a3 + x3 * wt;
-        }
-        memcpy(out + i, &a0, sizeof a0);
-        memcpy(out + i + 16, &a1, sizeof a1);
-        memcpy(out + i + 32, &a2, sizeof a2);
-        memcpy(out + i + 48, &a3, sizeof a3);
+    if (wide) {
+        i = len / 128 * 128;
+        fused_sum16(out, a, b, w, single, terms, 0, i);
     }
-    weighted_sum_from(out, rows, w, taps, i, len);
+    fused_sum8(out, a, b, w, single, terms, i, len);
 }
 
 /* `wide` (a constant where this is inlined) picks the sixteen-lane sums. */
 INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
                           const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys, int wide) {
     int npad = w + 2 * (nkx / 2);
-    size_t rowLength = (size_t)w * cn, padLength = (size_t)npad * cn;
-    float *rows = scratch(sizeof(float) * ((size_t)h * rowLength + padLength + rowLength));
-    const float **taps = malloc(sizeof(float *) * (size_t)(nkx + nky));
-    float *tw = malloc(sizeof(float) * (size_t)(nkx + nky));
-    if (!rows || !taps || !tw) { free(taps); free(tw); return -1; }
-    float *pad = rows + (size_t)h * rowLength, *orow = pad + padLength;
+    size_t rowLength = (size_t)w * cn, padLength = ((size_t)npad * cn + 15) / 16 * 16;
+    /* Rows start 64-byte aligned when their length is a multiple of 16 floats (224 RGB: 672), as do pad and orow. */
+    size_t rowsLength = ((size_t)h * rowLength + 15) / 16 * 16;
+    float *rows = scratch(sizeof(float) * (rowsLength + padLength + rowLength));
+    int most = nkx > nky ? nkx : nky;
+    const float **a = malloc(sizeof(float *) * (size_t)most), **b = malloc(sizeof(float *) * (size_t)most);
+    float *tw = malloc(sizeof(float) * (size_t)most);
+    if (!rows || !a || !b || !tw) { free(a); free(b); free(tw); return -1; }
+    float *pad = rows + rowsLength, *orow = pad + padLength;
     const float k = rounding_constant(), m = 255;
+    int nx = 0;
+    for (int t = 0; t < nkx; t++) if (kx[t] != 0) { a[nx] = pad + (size_t)t * cn; tw[nx] = kx[t]; nx++; }
     for (int y = 0; y < h; y++) {
         const uint8_t *s = src + (size_t)y * rowLength;
         /* Inside the row xs is the identity (a contiguous conversion the compiler vectorises); only the margins
@@ -1116,16 +1173,25 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
         float *inner = pad + (size_t)rx * cn;
         for (size_t j = 0; j < rowLength; j++) inner[j] = (float)s[j];
         for (int i = rx + w; i < npad; i++) for (int c = 0; c < cn; c++) pad[(size_t)i * cn + c] = (float)s[(size_t)xs[i] * cn + c];
-        int nt = 0;
-        for (int t = 0; t < nkx; t++) if (kx[t] != 0) { taps[nt] = pad + (size_t)t * cn; tw[nt] = kx[t]; nt++; }
-        if (wide) weighted_sum16(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
-        else weighted_sum(rows + (size_t)y * rowLength, taps, tw, nt, rowLength);
+        fused_sum_wide(rows + (size_t)y * rowLength, a, b, tw, nx, nx, rowLength, wide);
     }
+    int symmetric = nky % 2 == 1, ry = nky / 2;
+    for (int t = 0; t < ry; t++) symmetric &= ky[t] == ky[nky - 1 - t];
     for (int y = 0; y < h; y++) {
-        int nt = 0;
-        for (int t = 0; t < nky; t++) if (ky[t] != 0) { taps[nt] = rows + (size_t)ys[y + t] * rowLength; tw[nt] = ky[t]; nt++; }
-        if (wide) weighted_sum16(orow, taps, tw, nt, rowLength);
-        else weighted_sum(orow, taps, tw, nt, rowLength);
+        int single = 0, terms = 0;
+        if (symmetric) {
+            if (ky[ry] != 0) { a[0] = rows + (size_t)ys[y + ry] * rowLength; tw[0] = ky[ry]; single = terms = 1; }
+            for (int j = 1; j <= ry; j++) {
+                if (ky[ry + j] == 0) continue;
+                a[terms] = rows + (size_t)ys[y + ry + j] * rowLength;
+                b[terms] = rows + (size_t)ys[y + ry - j] * rowLength;
+                tw[terms++] = ky[ry + j];
+            }
+        } else {
+            for (int t = 0; t < nky; t++) if (ky[t] != 0) { a[terms] = rows + (size_t)ys[y + t] * rowLength; tw[terms++] = ky[t]; }
+            single = terms;
+        }
+        fused_sum_wide(orow, a, b, tw, single, terms, rowLength, wide);
         uint8_t *d = dst + (size_t)y * rowLength;
         if (colors == cn) {
             for (size_t i = 0; i < rowLength; i++) d[i] = (uint8_t)sample_from_float_k(orow[i], m, k);
@@ -1133,7 +1199,7 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
             for (size_t i = 0; i < rowLength; i += cn) for (int c = 0; c < colors; c++) d[i + c] = (uint8_t)sample_from_float_k(orow[i + c], m, k);
         }
     }
-    free(taps); free(tw);
+    free(a); free(b); free(tw);
     return 0;
 }
 INLINE int separable8_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors, const float *kx, int nkx,

@@ -39,7 +39,15 @@ import Testing
 
     @Test func filtersMatch() throws {
         try check(try Sharpen().apply(try small, with: .init(alpha: 0.3, lightness: 0.7)), "albu_sharpen")
-        try check(try GaussianBlur().apply(try small, with: .init(sigma: 1.7, size: 0)), "albu_gaussian_blur_s1.7")
+        try check(try GaussianBlur().apply(try small, with: .init(sigma: 1.7, size: 0)), "albu_gaussian_blur_s1.7", tolerance: 0)
+    }
+
+    /// cv2.sepFilter2D's 8-bit float-kernel arithmetic (fused row sums, symmetric column pairs) reproduced exactly:
+    /// on noise, where sums fall anywhere between integers, at a width that leaves partial vectors, 3 and 21 taps.
+    @Test(arguments: [0.5, 2.9])
+    func gaussianBlurEqualsAlbumentationsOnNoise(_ sigma: Double) throws {
+        let noise = try KernelFixtures.load("noise_37x29")
+        try check(try GaussianBlur().apply(noise, with: .init(sigma: sigma, size: 0)), "albu_gaussian_blur_noise_s\(sigma)", tolerance: 0)
     }
 
     @Test func perspectiveRemapAndPadMatchOpenCV() throws {

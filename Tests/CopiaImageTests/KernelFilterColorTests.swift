@@ -10,6 +10,22 @@ import Testing
         #expect(diff.max <= 1, "GaussianBlur k\(size) s\(sigma): max diff \(diff.max), \(diff.count) differ")
     }
 
+    /// The Swift loops (run when the C kernel's scratch memory runs out) give the C kernel's bytes, for a symmetric
+    /// kernel (column pairs) and an asymmetric one (columns in order).
+    @Test func separableSwiftLoopsEqualTheCKernel() throws {
+        let noise = try KernelFixtures.load("noise_37x29")
+        for (kx, ky) in [(FilterKernels.gaussian(sigma: 2.9), FilterKernels.gaussian(sigma: 1.3)),
+                         ([0.1, 0.5, 0.4] as [Float], [0.05, 0.2, 0.3, 0.25, 0.2] as [Float])] {
+            let c = FilterKernels.separable(noise, kx: kx, ky: ky)
+            let plane = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
+                                                channels: noise.channels, kx: kx, ky: ky, openCV8Bit: true)
+            #expect(FilterKernels.storeColorChannels(plane, into: noise).bytes == c.bytes, "kx \(kx.count) taps, ky \(ky.count) taps")
+            let plain = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
+                                                channels: noise.channels, kx: kx, ky: ky)
+            #expect(KernelFixtures.difference(FilterKernels.storeColorChannels(plain, into: noise), c).max <= 1)
+        }
+    }
+
     @Test func boxAndMedianBlurMatchOpenCV() throws {
         let input = try KernelFixtures.input
         let box = KernelFixtures.difference(FilterKernels.box(input, size: 3), try KernelFixtures.load("box_blur_k3"))

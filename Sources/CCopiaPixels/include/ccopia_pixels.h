@@ -2,8 +2,9 @@
 #define CCOPIA_PIXELS_H
 /* Hot pixel loops in C, compiled for AVX2/FMA behind runtime CPU checks (see pixels.c, noise.c).
  * Each kernel reproduces the arithmetic of the Swift code it replaces operation for operation (no FMA contraction,
- * same evaluation order, same rounding), so outputs are bit-identical on every path; the Gaussian noise generator
- * (noise.c) is defined by its C source alone, with the same guarantee. */
+ * same evaluation order, same rounding; the separable filter's multiply-adds are explicit fused ones, fmaf where the
+ * processor has none), so outputs are bit-identical on every path; the Gaussian noise generator (noise.c) is defined
+ * by its C source alone, with the same guarantee. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,7 +48,9 @@ void ccopia_warp_affine_bilinear_u8(const uint8_t *src, int sw, int sh, int cn, 
                                     const float *m, int border, const int32_t *fill);
 
 /* Separable correlation in float of the `colors` first channels (alpha kept in dst): rows with kx (indices xs of
- * length w + 2 (nkx / 2) into the row), then columns with ky (indices ys of length h + 2 (nky / 2)). dst holds a copy of src. */
+ * length w + 2 (nkx / 2) into the row), then columns with ky (indices ys of length h + 2 (nky / 2)), with the fused
+ * multiply-adds and symmetric column pairs of OpenCV's sepFilter2D at 8-bit (see pixels.c). dst holds a copy of src.
+ * Returns -1 when scratch memory runs out. */
 int ccopia_separable_u8(const uint8_t *src, uint8_t *dst, int w, int h, int cn, int colors,
                         const float *kx, int nkx, const int32_t *xs, const float *ky, int nky, const int32_t *ys);
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// The version written into every output's dataset.json. Same spec, same input and same seed give the same bytes
 /// within a version; 0.2.0 changed PNG level 1's encoder and GaussNoise's normals, so 0.1.0 outputs replay only
-/// with 0.1.0.
-public let copiaVersion = "0.2.0"
+/// with 0.1.0; 0.3.0 made 8-bit GaussianBlur and Blur sum as cv2.sepFilter2D does (fused multiply-adds, symmetric
+/// column pairs), which changes some of their samples by 1, so 0.2.0 outputs with those ops replay only with 0.2.0.
+public let copiaVersion = "0.3.0"
 
 /// A failure while running a pipeline, with every problem it found (one line each, naming the place).
 public struct RunError: Error, Equatable, Sendable, CustomStringConvertible {

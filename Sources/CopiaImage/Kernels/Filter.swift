@@ -2,8 +2,9 @@ import CCopiaPixels
 import Foundation
 
 /// Linear and rank filters: separable and 2-D convolution (OpenCV `sepFilter2D` / `filter2D` with `ddepth = -1`),
-/// box and median blur. Sums are single precision and rounded half to even, as OpenCV's float-kernel paths do;
-/// results are within 1 of OpenCV at 8-bit (its Gaussian blur uses a bit-exact fixed-point kernel).
+/// box and median blur. Sums are single precision and rounded half to even, as OpenCV's float-kernel paths do.
+/// The 8-bit separable filter is `sepFilter2D`'s own arithmetic (fused multiply-adds, symmetric column pairs), equal
+/// to it in every byte; the others are within 1 of OpenCV at 8-bit (`cv2.GaussianBlur` uses a fixed-point kernel).
 public enum FilterKernels {
     /// OpenCV's `getGaussianKernel(ksize, sigma)`: the fixed small kernels for `sigma <= 0` and odd `ksize <= 7`,
     /// otherwise `exp(-x^2 / (2 sigma^2))` normalised, with `sigma = 0.3 ((ksize - 1) / 2 - 1) + 0.8` when `sigma <= 0`.
@@ -35,12 +36,17 @@ public enum FilterKernels {
     /// Convolves (correlates, as OpenCV does) with `kx` along rows then `ky` along columns; both odd-length,
     /// anchored at their centre. Colour channels only; alpha is kept.
     ///
+    /// At 8-bit the sums are those of OpenCV's `sepFilter2D` with a float kernel (`RowVec_8u32f`,
+    /// `SymmColumnVec_32f8u` in `filter.simd.hpp`): each row sum is `fma(x, k, sum)` over the taps in order from 0;
+    /// each column sum starts from the centre row's product and adds `fma(above + below, k, sum)` for each pair of
+    /// rows when `ky` is symmetric (in order otherwise). 16-bit images sum plain products in order.
+    ///
     /// - Complexity: O(width * height * channels * (kx.count + ky.count)); the inner loops run over contiguous rows
     ///   so the compiler vectorises them.
     public static func separable(_ image: Image, kx: [Float], ky: [Float], border: BorderMode = .reflect101) -> Image {
         guard image.info.pixelCount > 0 else { return image }
         if image.depth == .uint8 {
-            // Same Float sums in the same order, in C over contiguous rows.
+            // In C over contiguous rows; the Swift loops below do the same when its scratch memory runs out.
             let w = image.width, h = image.height, rx = kx.count / 2, ry = ky.count / 2
             let xs = (-rx..<(w + rx)).map { Int32(max(border.index($0, length: w), 0)) }
             let ys = (-ry..<(h + ry)).map { Int32(max(border.index($0, length: h), 0)) }
@@ -58,13 +64,15 @@ public enum FilterKernels {
             if status == 0 { return Image(width: w, height: h, channels: cn, bytes: bytes) }
         }
         let plane = floatPlane(image)
-        let result = separable(plane, width: image.width, height: image.height, channels: image.channels, kx: kx, ky: ky, border: border)
+        let result = separable(plane, width: image.width, height: image.height, channels: image.channels, kx: kx, ky: ky,
+                               border: border, openCV8Bit: image.depth == .uint8)
         return storeColorChannels(result, into: image)
     }
 
-    /// The separable convolution of an interleaved `Float` plane (all channels), borders read through `border`.
+    /// The separable convolution of an interleaved `Float` plane (all channels), borders read through `border`:
+    /// plain products summed in order, or with `openCV8Bit` the fused sums and symmetric pairs of the 8-bit filter.
     public static func separable(_ plane: [Float], width w: Int, height h: Int, channels cn: Int,
-                                 kx: [Float], ky: [Float], border: BorderMode = .reflect101) -> [Float] {
+                                 kx: [Float], ky: [Float], border: BorderMode = .reflect101, openCV8Bit: Bool = false) -> [Float] {
         let rx = kx.count / 2, ry = ky.count / 2, rowLength = w * cn
         let xs = (-rx..<(w + rx)).map { max(border.index($0, length: w), 0) }
         var padded = [Float](repeating: 0, count: (w + 2 * rx) * cn)
@@ -79,20 +87,39 @@ public enum FilterKernels {
                         let d = r.baseAddress! + y * rowLength
                         for (k, kv) in kx.enumerated() where kv != 0 {
                             let p = pad.baseAddress! + k * cn
-                            for i in 0..<rowLength { d[i] += p[i] * kv }
+                            if openCV8Bit {
+                                for i in 0..<rowLength { d[i] = d[i].addingProduct(p[i], kv) }
+                            } else {
+                                for i in 0..<rowLength { d[i] += p[i] * kv }
+                            }
                         }
                     }
                 }
             }
         }
         let ys = (-ry..<(h + ry)).map { max(border.index($0, length: h), 0) }
+        let pairs = openCV8Bit && ky.count % 2 == 1 && (0..<ry).allSatisfy { ky[$0] == ky[ky.count - 1 - $0] }
         rows.withUnsafeBufferPointer { r in
             out.withUnsafeMutableBufferPointer { o in
                 for y in 0..<h {
                     let d = o.baseAddress! + y * rowLength
-                    for (k, kv) in ky.enumerated() where kv != 0 {
-                        let p = r.baseAddress! + ys[y + k] * rowLength
-                        for i in 0..<rowLength { d[i] += p[i] * kv }
+                    func row(_ k: Int) -> UnsafePointer<Float> { r.baseAddress! + ys[y + k] * rowLength }
+                    if pairs {
+                        let centre = row(ry), kc = ky[ry]
+                        if kc != 0 { for i in 0..<rowLength { d[i] = centre[i] * kc } }
+                        for j in stride(from: 1, through: ry, by: 1) where ky[ry + j] != 0 {
+                            let below = row(ry + j), above = row(ry - j), kv = ky[ry + j]
+                            for i in 0..<rowLength { d[i] = d[i].addingProduct(below[i] + above[i], kv) }
+                        }
+                    } else {
+                        for (k, kv) in ky.enumerated() where kv != 0 {
+                            let p = row(k)
+                            if openCV8Bit {
+                                for i in 0..<rowLength { d[i] = d[i].addingProduct(p[i], kv) }
+                            } else {
+                                for i in 0..<rowLength { d[i] += p[i] * kv }
+                            }
+                        }
                     }
                 }
             }

@@ -142,6 +142,15 @@ def main():
     k1 = fblur.create_gaussian_kernel_1d(1.7, 0)
     albu("albu_gaussian_blur_s1.7", fpixel.separable_convolve(small, k1), "GaussianBlur: create_gaussian_kernel_1d(1.7) + separable_convolve",
          sigma=1.7)
+    # Noise stresses rounding (sums land anywhere between integers); 37 wide so rows are not whole vectors. Seed 137
+    # at sigma 2.9 has samples where plain float sums, unfused sums or unpaired columns would each round the other way.
+    noise = np.random.default_rng(137).integers(0, 256, size=(29, 37, 3), dtype=np.uint8)
+    write("noise_37x29", noise)
+    record("noise_37x29", "np.random.default_rng(137).integers(0, 256, size=(29, 37, 3), dtype=np.uint8)")
+    for sigma in (0.5, 2.9):
+        k = fblur.create_gaussian_kernel_1d(sigma, 0)
+        albu(f"albu_gaussian_blur_noise_s{sigma}", fpixel.separable_convolve(noise, k),
+             f"GaussianBlur: create_gaussian_kernel_1d({sigma}) + separable_convolve on noise_37x29", sigma=sigma)
     hm = np.array([[1.1, 0.05, -2.0], [-0.03, 0.95, 1.5], [0.002, -0.001, 1.0]])
     albu("perspective_bilinear_constant", cv2.warpPerspective(small, hm, (24, 20), flags=cv2.INTER_LINEAR,
          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)), "cv2.warpPerspective", homography=hm.ravel().tolist())
