@@ -61,15 +61,16 @@ INLINE v8u next8(lanes_state *st) {
 }
 
 /* The normal-making helpers for vectors of W lanes (types VF, VI, VU): written once, instantiated for 8 lanes (AVX2
- * and baseline) and 16 (AVX-512). Lane for lane they run the same IEEE operations, so every width gives the same bits. */
-#define NORMAL_HELPERS(W, VF, VI, VU) \
-INLINE VF as_f##W(VI x) { VF y; memcpy(&y, &x, sizeof y); return y; } \
-INLINE VI as_i##W(VF x) { VI y; memcpy(&y, &x, sizeof y); return y; } \
+ * and baseline) and 16 (AVX-512, compiled for it: ATTR). Lane for lane they run the same IEEE operations, so every
+ * width gives the same bits. */
+#define NORMAL_HELPERS(W, VF, VI, VU, ATTR) \
+INLINE ATTR VF as_f##W(VI x) { VF y; memcpy(&y, &x, sizeof y); return y; } \
+INLINE ATTR VI as_i##W(VF x) { VI y; memcpy(&y, &x, sizeof y); return y; } \
 /* mask ? a : b for masks of all ones or all zeros per lane. */ \
-INLINE VF select_f##W(VI mask, VF a, VF b) { return as_f##W((as_i##W(a) & mask) | (as_i##W(b) & ~mask)); } \
+INLINE ATTR VF select_f##W(VI mask, VF a, VF b) { return as_f##W((as_i##W(a) & mask) | (as_i##W(b) & ~mask)); } \
  \
 /* Natural log of u in (0, 1] (normal floats): Cephes logf. */ \
-INLINE VF log##W(VF u) { \
+INLINE ATTR VF log##W(VF u) { \
     VI ix = as_i##W(u); \
     VI e = (ix >> 23) - 127; \
     VI mb = (ix & 0x7fffff) | 0x3f800000;        /* mantissa in [1, 2) */ \
@@ -95,7 +96,7 @@ INLINE VF log##W(VF u) { \
 } \
  \
 /* sin and cos of 2 pi t for t = k 2^-24 in [0, 1): Cephes sinf/cosf after an exact reduction in turns. */ \
-INLINE void sincos_turns##W(VF t, VF *sinOut, VF *cosOut) { \
+INLINE ATTR void sincos_turns##W(VF t, VF *sinOut, VF *cosOut) { \
     VI q = __builtin_convertvector(t * 4.0f + 0.5f, VI);  /* nearest quarter turn, 0...4 */ \
     VF f = t - __builtin_convertvector(q, VF) * 0.25f;    /* in [-1/8, 1/8], exact */ \
     VF x = f * 6.28318548f; \
@@ -111,7 +112,7 @@ INLINE void sincos_turns##W(VF t, VF *sinOut, VF *cosOut) { \
 } \
  \
 /* Box-Muller on lane draws a and b: z0 (cosine) and z1 (sine). */ \
-INLINE void box_muller##W(VU a, VU b, VF *z0, VF *z1) { \
+INLINE ATTR void box_muller##W(VU a, VU b, VF *z0, VF *z1) { \
     VF u1 = (__builtin_convertvector((VI)(a >> 8), VF) + 1.0f) * 0x1p-24f; \
     VF u2 = __builtin_convertvector((VI)(b >> 8), VF) * 0x1p-24f; \
     VF l = -2.0f * log##W(u1); \
@@ -123,7 +124,7 @@ INLINE void box_muller##W(VU a, VU b, VF *z0, VF *z1) { \
     *z1 = r * sn; \
 }
 
-NORMAL_HELPERS(8, v8f, v8i, v8u)
+NORMAL_HELPERS(8, v8f, v8i, v8u, )
 
 /* The next sixteen normals: lane l's cosine at 0 + l, its sine at 8 + l. */
 INLINE void next_normals16(lanes_state *st, v8f *z0, v8f *z1) {
@@ -205,39 +206,49 @@ TWO_VERSIONS(void, gauss_noise, (const uint8_t *src, uint8_t *d, size_t count, u
                                   float mu, float sd), (src, d, count, key, stream, counter, mu, sd))
 
 #if defined(__x86_64__)
+#include <immintrin.h>
 /* Sixteen lanes: two steps of the eight xoshiro lanes (drawn in the same order as gauss_noise_impl draws them) go
  * through one Box-Muller of sixteen lanes, which AVX-512 does in one register per value: the same operations on
  * each lane, so the same bytes, for about three quarters of the time of two eight-lane steps. */
-NORMAL_HELPERS(16, v16f, v16i, v16u)
-NOISY(16, v16f, v16i, v16b)
+NORMAL_HELPERS(16, v16f, v16i, v16u, AVX512_TARGET)
 
-INLINE void gauss_noise16_impl(const uint8_t *src, uint8_t *d, size_t count, uint64_t key, uint64_t stream, uint64_t counter,
-                               float mu, float sd) {
+/* Four eight-lane draws a0 b0 a1 b1 (two steps of gauss_noise_impl), through memory the compiler removes. */
+INLINE void draw4x8(lanes_state *st, v8u out[4]) {
+    for (int k = 0; k < 4; k++) out[k] = next8(st);
+}
+
+/* noisy8 on sixteen samples with three instructions for its clamp and rounding: max(v, 0) returns 0 for NaN and
+ * for -0 (its second operand), as noisy8's mask does; min(c, 255); then one conversion rounding half to even, which
+ * is the add-and-subtract rounding on [0, 255]. */
+AVX512_TARGET static inline __attribute__((always_inline)) void noisy16_store(const uint8_t *p, uint8_t *o, v16f z, float mu,
+                                                                              float sd) {
+    __m512 vz;
+    memcpy(&vz, &z, sizeof vz);
+    __m512 x = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)));
+    __m512 v = _mm512_add_ps(_mm512_add_ps(x, _mm512_set1_ps(mu)), _mm512_mul_ps(_mm512_set1_ps(sd), vz));
+    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(255));
+    _mm_storeu_si128((__m128i *)o, _mm512_cvtepi32_epi8(_mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+}
+
+AVX512_TARGET static void gauss_noise_avx512(const uint8_t *src, uint8_t *d, size_t count, uint64_t key, uint64_t stream,
+                                             uint64_t counter, float mu, float sd) {
     lanes_state st;
     seed_lanes(&st, key, stream, counter);
     size_t i = 0;
     for (; i + 32 <= count; i += 32) {
-        v8u a0 = next8(&st), b0 = next8(&st), a1 = next8(&st), b1 = next8(&st);
-        v16u a = __builtin_shufflevector(a0, a1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        v16u b = __builtin_shufflevector(b0, b1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        v8u r[4];
+        draw4x8(&st, r);
+        v16u a = __builtin_shufflevector(r[0], r[2], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        v16u b = __builtin_shufflevector(r[1], r[3], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         v16f cs, sn;
         box_muller16(a, b, &cs, &sn);
         /* Step k's cosines, then its sines, then step k + 1's: the eight-lane order. */
         v16f z0 = __builtin_shufflevector(cs, sn, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
         v16f z1 = __builtin_shufflevector(cs, sn, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-        v16b d0, d1;
-        memcpy(&d0, src + i, 16);
-        memcpy(&d1, src + i + 16, 16);
-        d0 = noisy16(d0, z0, mu, sd);
-        d1 = noisy16(d1, z1, mu, sd);
-        memcpy(d + i, &d0, 16);
-        memcpy(d + i + 16, &d1, 16);
+        noisy16_store(src + i, d + i, z0, mu, sd);
+        noisy16_store(src + i + 16, d + i + 16, z1, mu, sd);
     }
     gauss_noise_from(&st, src, d, i, count, mu, sd);
-}
-AVX512_TARGET static void gauss_noise_avx512(const uint8_t *src, uint8_t *d, size_t count, uint64_t key, uint64_t stream,
-                                             uint64_t counter, float mu, float sd) {
-    gauss_noise16_impl(src, d, count, key, stream, counter, mu, sd);
 }
 #endif
 

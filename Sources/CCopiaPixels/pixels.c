@@ -1275,18 +1275,20 @@ TWO_VERSIONS(int, resize_linear, (const uint8_t *src, int sw, int sh, int cn, ui
 /* resize_linear_impl for RGB with the row buffers planar (R, G, B planes of `plane` entries), so vector builds can do
  * whole groups of columns: `horizontal` fills a source row's planes from column 0 and returns the column it stopped
  * at (it reads each pixel's 3 bytes and one more, so it is not called on the image's last row), `vertical` packs two
- * rows' planes back into RGB the same way. The columns they leave are done here, with the same integer operations
- * as resize_linear_impl, so every build gives the same bytes. */
-typedef int (*resize_horizontal_fn)(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw);
-typedef int (*resize_vertical_fn)(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1);
+ * rows' planes back into RGB the same way. The planes hold each horizontal sum already shifted right by 4 (at most
+ * 255 * 2048 >> 4 = 32640), as 16-bit integers: the vertical pass's products b * (sum >> 4) >> 16 are then the high
+ * halves of 16-bit multiplies (OpenCV's own v_mul_hi step). The columns the passes leave are done here, with the same
+ * integer operations as resize_linear_impl, so every build gives the same bytes. */
+typedef int (*resize_horizontal_fn)(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw);
+typedef int (*resize_vertical_fn)(uint8_t *out, const int16_t *a, const int16_t *b, size_t plane, int dw, int32_t b0, int32_t b1);
 
 static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh, const int32_t *xi,
                                     const int32_t *xw, const int32_t *yi, const int32_t *yw, resize_horizontal_fn horizontal,
                                     resize_vertical_fn vertical) {
     size_t plane = (size_t)dw, rowIn = (size_t)sw * 3;
-    int32_t *tmp = malloc(sizeof(int32_t) * plane * 6);
+    int16_t *tmp = malloc(sizeof(int16_t) * plane * 6);
     if (!tmp) return -1;
-    int32_t *buf[2] = {tmp, tmp + plane * 3};
+    int16_t *buf[2] = {tmp, tmp + plane * 3};
     int tag[2] = {-1, -1};  /* the source row each buffer holds */
     for (int y = 0; y < dh; y++) {
         int want[2] = {yi[2 * y], yi[2 * y + 1]};
@@ -1294,20 +1296,20 @@ static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t 
             if (tag[0] == want[j] || tag[1] == want[j]) continue;
             int slot = tag[0] != want[0] && tag[0] != want[1] ? 0 : 1;
             tag[slot] = want[j];
-            int32_t *t = buf[slot];
+            int16_t *t = buf[slot];
             const uint8_t *row = src + (size_t)want[j] * rowIn;
             int x = want[j] < sh - 1 ? horizontal(row, t, plane, dw, xi, xw) : 0;
             for (; x < dw; x++) {
                 int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
-                for (int c = 0; c < 3; c++) t[c * plane + x] = row[i0 + c] * w0 + row[i1 + c] * w1;
+                for (int c = 0; c < 3; c++) t[c * plane + x] = (int16_t)((row[i0 + c] * w0 + row[i1 + c] * w1) >> 4);
             }
         }
-        const int32_t *a = tag[0] == want[0] ? buf[0] : buf[1], *b = tag[0] == want[1] ? buf[0] : buf[1];
+        const int16_t *a = tag[0] == want[0] ? buf[0] : buf[1], *b = tag[0] == want[1] ? buf[0] : buf[1];
         int32_t b0 = yw[2 * y], b1 = yw[2 * y + 1];
         uint8_t *out = dst + (size_t)y * dw * 3;
         for (int x = vertical(out, a, b, plane, dw, b0, b1); x < dw; x++) {
             for (int c = 0; c < 3; c++) {
-                int32_t v = (((b0 * (a[c * plane + x] >> 4)) >> 16) + ((b1 * (b[c * plane + x] >> 4)) >> 16) + 2) >> 2;
+                int32_t v = (((b0 * a[c * plane + x]) >> 16) + ((b1 * b[c * plane + x]) >> 16) + 2) >> 2;
                 v = v < 0 ? 0 : v;
                 v = v > 255 ? 255 : v;
                 out[3 * x + c] = (uint8_t)v;
@@ -1319,7 +1321,7 @@ static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t 
 }
 
 /* The planar passes eight columns at a time: each row's taps are two 32-bit gathers. */
-AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
+AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
     const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7), byte = _mm256_set1_epi32(0xFF);
     int x = 0;
     for (; x + 8 <= dw; x += 8) {
@@ -1332,22 +1334,24 @@ AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int32_t *t, si
         __m256i q0 = _mm256_i32gather_epi32((const int *)row, i0, 1), q1 = _mm256_i32gather_epi32((const int *)row, i1, 1);
         for (int c = 0; c < 3; c++) {
             __m256i s0 = _mm256_and_si256(_mm256_srli_epi32(q0, 8 * c), byte), s1 = _mm256_and_si256(_mm256_srli_epi32(q1, 8 * c), byte);
-            __m256i v = _mm256_add_epi32(_mm256_mullo_epi32(s0, w0), _mm256_mullo_epi32(s1, w1));
-            _mm256_storeu_si256((__m256i *)(t + c * plane + x), v);
+            __m256i v = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(s0, w0), _mm256_mullo_epi32(s1, w1)), 4);
+            /* Eight 32-bit sums (below 2^15) to eight 16-bit ones: pack within each half, then join the halves. */
+            __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi32(v, v), 0x08);
+            _mm_storeu_si128((__m128i *)(t + c * plane + x), _mm256_castsi256_si128(packed));
         }
     }
     return x;
 }
 
-AVX2_TARGET static int resize_vertical_avx2(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
+AVX2_TARGET static int resize_vertical_avx2(uint8_t *out, const int16_t *a, const int16_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
     const __m256i vb0 = _mm256_set1_epi32(b0), vb1 = _mm256_set1_epi32(b1), two = _mm256_set1_epi32(2);
     const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(255);
     int x = 0;
     for (; x + 8 <= dw; x += 8) {
         __m256i packed = zero;
         for (int c = 0; c < 3; c++) {
-            __m256i va = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(a + c * plane + x)), 4);
-            __m256i vb = _mm256_srai_epi32(_mm256_loadu_si256((const __m256i *)(b + c * plane + x)), 4);
+            __m256i va = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(a + c * plane + x)));
+            __m256i vb = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(b + c * plane + x)));
             __m256i v = _mm256_add_epi32(_mm256_add_epi32(_mm256_srai_epi32(_mm256_mullo_epi32(vb0, va), 16),
                                                           _mm256_srai_epi32(_mm256_mullo_epi32(vb1, vb), 16)), two);
             v = _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(v, 2), zero), top);
@@ -1362,7 +1366,7 @@ AVX2_TARGET static int resize_vertical_avx2(uint8_t *out, const int32_t *a, cons
  * of the row (any scale up to 1.25 to 1), they are picked out of one load by byte permutes, each column's two taps of
  * a channel as a pair of 16-bit lanes, and multiplied and summed by one vpmaddwd (samples below 2^8, weights at most
  * 2^11: the same integers as the 32-bit products); otherwise two gathers fetch them. */
-VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int32_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
+VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
     /* Even and odd entries of 32 interleaved (first, second) pairs. */
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)), byte = _mm512_set1_epi32(0xFF);
@@ -1384,7 +1388,8 @@ VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int32_t *t, si
                 __m512i window = _mm512_maskz_loadu_epi8(top == 64 ? ~0ull : ((1ull << top) - 1), row + base);
                 for (int c = 0; c < 3; c++) {
                     __m512i pairs = _mm512_maskz_permutexvar_epi8(pairBytes, _mm512_add_epi16(rel, _mm512_set1_epi16((short)c)), window);
-                    _mm512_storeu_si512(t + c * plane + x, _mm512_madd_epi16(pairs, weights));
+                    __m512i sums = _mm512_srai_epi32(_mm512_madd_epi16(pairs, weights), 4);
+                    _mm256_storeu_si256((__m256i *)(t + c * plane + x), _mm512_cvtepi32_epi16(sums));
                 }
                 continue;
             }
@@ -1397,27 +1402,38 @@ VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int32_t *t, si
         __m512i q0 = _mm512_i32gather_epi32(i0, (const int *)row, 1), q1 = _mm512_i32gather_epi32(i1, (const int *)row, 1);
         for (int c = 0; c < 3; c++) {
             __m512i s0 = _mm512_and_si512(_mm512_srli_epi32(q0, 8 * c), byte), s1 = _mm512_and_si512(_mm512_srli_epi32(q1, 8 * c), byte);
-            _mm512_storeu_si512(t + c * plane + x, _mm512_add_epi32(_mm512_mullo_epi32(s0, w0), _mm512_mullo_epi32(s1, w1)));
+            __m512i sums = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(s0, w0), _mm512_mullo_epi32(s1, w1)), 4);
+            _mm256_storeu_si256((__m256i *)(t + c * plane + x), _mm512_cvtepi32_epi16(sums));
         }
     }
     return x;
 }
 
-VBMI_TARGET static int resize_vertical_vbmi(uint8_t *out, const int32_t *a, const int32_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
-    const __m512i vb0 = _mm512_set1_epi32(b0), vb1 = _mm512_set1_epi32(b1), two = _mm512_set1_epi32(2);
-    const __m512i zero = _mm512_setzero_si512(), top = _mm512_set1_epi32(255);
+/* 32 columns at a time: each plane's 32 sums in one register of 16-bit lanes, the products as vpmulhw's high halves
+ * (b * s >> 16 with b <= 2048 and s <= 32640, both 16-bit), the result at most 510 before the clamp; then the three
+ * planes' bytes are interleaved into 96 bytes of RGB by two two-register byte permutes. */
+VBMI_TARGET static int resize_vertical_vbmi(uint8_t *out, const int16_t *a, const int16_t *b, size_t plane, int dw, int32_t b0, int32_t b1) {
+    if (b0 < 0 || b0 > 32767 || b1 < 0 || b1 > 32767) return 0;  /* not bilinear weights: the scalar loop */
+    const __m512i vb0 = _mm512_set1_epi16((short)b0), vb1 = _mm512_set1_epi16((short)b1), two = _mm512_set1_epi16(2);
+    const __m512i top = _mm512_set1_epi16(255);
+    /* Output byte j of pixels 0..21 (first permute) and 21..31 (second): pixel p = j / 3, channel j % 3, from R (index
+     * p) and G (32 + p) in the first register, B (64 + p) in the second. */
+    uint8_t lo[64], hi[64];
+    for (int j = 0; j < 64; j++) lo[j] = (uint8_t)((j % 3) * 32 + j / 3);
+    for (int j = 0; j < 64; j++) hi[j] = (uint8_t)(((64 + j) % 3) * 32 + (64 + j) / 3);
+    const __m512i idxLo = _mm512_loadu_si512(lo), idxHi = _mm512_loadu_si512(hi);
     int x = 0;
-    for (; x + 16 <= dw; x += 16) {
-        __m512i packed = zero;
+    for (; x + 32 <= dw; x += 32) {
+        __m256i bytes[3];
         for (int c = 0; c < 3; c++) {
-            __m512i va = _mm512_srai_epi32(_mm512_loadu_si512(a + c * plane + x), 4);
-            __m512i vb = _mm512_srai_epi32(_mm512_loadu_si512(b + c * plane + x), 4);
-            __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_srai_epi32(_mm512_mullo_epi32(vb0, va), 16),
-                                                          _mm512_srai_epi32(_mm512_mullo_epi32(vb1, vb), 16)), two);
-            v = _mm512_min_epi32(_mm512_max_epi32(_mm512_srai_epi32(v, 2), zero), top);
-            packed = _mm512_or_si512(packed, _mm512_slli_epi32(v, 8 * c));
+            __m512i va = _mm512_loadu_si512(a + c * plane + x), vb = _mm512_loadu_si512(b + c * plane + x);
+            __m512i v = _mm512_add_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(vb0, va), _mm512_mulhi_epi16(vb1, vb)), two);
+            v = _mm512_min_epi16(_mm512_max_epi16(_mm512_srai_epi16(v, 2), _mm512_setzero_si512()), top);
+            bytes[c] = _mm512_cvtepi16_epi8(v);
         }
-        store_rgb16(out + 3 * x, packed);
+        __m512i rg = _mm512_inserti64x4(_mm512_castsi256_si512(bytes[0]), bytes[1], 1), bb = _mm512_castsi256_si512(bytes[2]);
+        _mm512_storeu_si512(out + 3 * x, _mm512_permutex2var_epi8(rg, idxLo, bb));
+        _mm256_storeu_si256((__m256i *)(out + 3 * x + 64), _mm512_castsi512_si256(_mm512_permutex2var_epi8(rg, idxHi, bb)));
     }
     return x;
 }

@@ -47,4 +47,20 @@ import Testing
         let out = ResizeKernels.crop(image, x: 1, y: 2, width: 3, height: 2)
         #expect(out.bytes == [21, 22, 23, 31, 32, 33])
     }
+
+    /// Resizing a rectangle in place (taps into the whole image, no copy) gives the bytes of cropping first: every
+    /// interpolation and depth, rectangles touching each edge, shrinking, growing and the same size.
+    @Test(arguments: Interpolation.allCases, [PixelDepth.uint8, .uint16])
+    func resizingARectangleEqualsCroppingFirst(_ interpolation: Interpolation, _ depth: PixelDepth) throws {
+        let image = depth == .uint8 ? try KernelFixtures.input : try KernelFixtures.input16
+        let rects = [(0, 0, image.width, image.height), (3, 2, 17, 11), (image.width - 9, image.height - 7, 9, 7), (0, 5, 20, image.height - 5)]
+        for (x, y, w, h) in rects {
+            for (ow, oh) in [(37, 29), (5, 4), (w, h), (w * 2 + 1, h / 2 + 1)] {
+                let direct = ResizeKernels.resize(image, x: x, y: y, width: w, height: h, toWidth: ow, height: oh, interpolation: interpolation)
+                let cropped = ResizeKernels.resize(ResizeKernels.crop(image, x: x, y: y, width: w, height: h), width: ow, height: oh,
+                                                   interpolation: interpolation)
+                #expect(direct == cropped, "\(w)x\(h)+\(x)+\(y) to \(ow)x\(oh)")
+            }
+        }
+    }
 }

@@ -96,9 +96,8 @@ public struct RandomResizedCrop: Augmentation {
         guard (1...65_536).contains(p.outputWidth) && (1...65_536).contains(p.outputHeight) else {
             throw AugmentationError(op: Self.name, "output size must be in 1...65536 each way, got \(p.outputWidth)x\(p.outputHeight)")
         }
-        let crop = p.x == 0 && p.y == 0 && p.width == image.width && p.height == image.height
-            ? image : ResizeKernels.crop(image, x: p.x, y: p.y, width: p.width, height: p.height)
-        return ResizeKernels.resize(crop, width: p.outputWidth, height: p.outputHeight, interpolation: p.interpolation)
+        return ResizeKernels.resize(image, x: p.x, y: p.y, width: p.width, height: p.height,
+                                    toWidth: p.outputWidth, height: p.outputHeight, interpolation: p.interpolation)
     }
 }
 

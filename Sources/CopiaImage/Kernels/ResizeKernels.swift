@@ -20,6 +20,57 @@ public enum ResizeKernels {
         let info = ImageInfo(width: max(width, 0), height: max(height, 0), channels: image.channels, depth: image.depth)
         if info.width == image.width && info.height == image.height { return image }
         guard info.pixelCount > 0, image.info.pixelCount > 0 else { return Image(info: info) }
+        if let out = fixedPointBilinear(image, x: 0, y: 0, width: image.width, height: image.height, to: info, interpolation: interpolation) {
+            return out
+        }
+        return resampled(image, to: info, interpolation: interpolation)
+    }
+
+    /// `resize(crop(image, x:y:width:height:), ...)`: the same bytes, and for 8-bit bilinear without the copy of the
+    /// rectangle (the taps index the whole image).
+    public static func resize(_ image: Image, x: Int, y: Int, width cw: Int, height ch: Int,
+                              toWidth width: Int, height: Int, interpolation: Interpolation = .bilinear) -> Image {
+        precondition(x >= 0 && y >= 0 && cw >= 0 && ch >= 0 && x + cw <= image.width && y + ch <= image.height,
+                     "crop \(cw)x\(ch)+\(x)+\(y) outside \(image.info)")
+        let info = ImageInfo(width: max(width, 0), height: max(height, 0), channels: image.channels, depth: image.depth)
+        if !(info.width == cw && info.height == ch), info.pixelCount > 0, cw * ch > 0,
+           let out = fixedPointBilinear(image, x: x, y: y, width: cw, height: ch, to: info, interpolation: interpolation) {
+            return out
+        }
+        let whole = x == 0 && y == 0 && cw == image.width && ch == image.height
+        return resize(whole ? image : crop(image, x: x, y: y, width: cw, height: ch), width: width, height: height, interpolation: interpolation)
+    }
+
+    /// OpenCV's fixed-point bilinear in C, from the `width` x `height` rectangle at (`x`, `y`) (inside the image) to
+    /// `info`'s size; nil where it does not apply (not 8-bit bilinear, or the C kernel declined).
+    static func fixedPointBilinear(_ image: Image, x: Int, y: Int, width cw: Int, height ch: Int, to info: ImageInfo,
+                                   interpolation: Interpolation) -> Image? {
+        let width = info.width, height = info.height
+        let quantized = image.depth == .uint8 && interpolation != .area
+            || image.depth == .uint8 && interpolation == .area && !(cw >= width && ch >= height)
+        guard image.depth == .uint8, quantized, interpolation != .nearest else { return nil }
+        let xt = AxisTaps(source: cw, destination: width, interpolation: interpolation, shrinkingBoth: cw >= width && ch >= height, quantized: true)
+        let yt = AxisTaps(source: ch, destination: height, interpolation: interpolation, shrinkingBoth: cw >= width && ch >= height, quantized: true)
+        guard xt.count == 2 && yt.count == 2 else { return nil }
+        let cn = image.channels
+        let xi = xt.index.map { Int32(($0 + x) * cn) }, xw = xt.weight.map { Int32(($0 * 2048).rounded()) }
+        let yi = yt.index.map { Int32($0 + y) }, yw = yt.weight.map { Int32(($0 * 2048).rounded()) }
+        // The kernel writes every sample, so the output is not zero-filled first.
+        var status: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: info.sampleCount) { d, count in
+            status = image.bytes.withUnsafeBufferPointer { s in
+                ccopia_resize_linear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(cn), d.baseAddress!,
+                                        Int32(info.width), Int32(info.height), xi, xw, yi, yw)
+            }
+            if status != 0 { d.initialize(repeating: 0) }
+            count = info.sampleCount
+        }
+        return status == 0 ? Image(width: info.width, height: info.height, channels: cn, bytes: bytes) : nil
+    }
+
+    /// The general path of `resize`: every interpolation and depth, in Swift.
+    static func resampled(_ image: Image, to info: ImageInfo, interpolation: Interpolation) -> Image {
+        let width = info.width, height = info.height
         if interpolation == .nearest {
             var out = Image(info: info)
             switch image.depth {
@@ -34,23 +85,6 @@ public enum ResizeKernels {
                           shrinkingBoth: image.width >= width && image.height >= height, quantized: quantized)
         let yt = AxisTaps(source: image.height, destination: info.height, interpolation: interpolation,
                           shrinkingBoth: image.width >= width && image.height >= height, quantized: quantized)
-        if image.depth == .uint8 && quantized && xt.count == 2 && yt.count == 2 {
-            // OpenCV's fixed-point bilinear, in C (the same integer arithmetic as separableFixed).
-            let cn = image.channels
-            let xi = xt.index.map { Int32($0 * cn) }, xw = xt.weight.map { Int32(($0 * 2048).rounded()) }
-            let yi = yt.index.map { Int32($0) }, yw = yt.weight.map { Int32(($0 * 2048).rounded()) }
-            // The kernel writes every sample, so the output is not zero-filled first.
-            var status: Int32 = 0
-            let bytes = [UInt8](unsafeUninitializedCapacity: info.sampleCount) { d, count in
-                status = image.bytes.withUnsafeBufferPointer { s in
-                    ccopia_resize_linear_u8(s.baseAddress!, Int32(image.width), Int32(image.height), Int32(cn), d.baseAddress!,
-                                            Int32(info.width), Int32(info.height), xi, xw, yi, yw)
-                }
-                if status != 0 { d.initialize(repeating: 0) }
-                count = info.sampleCount
-            }
-            if status == 0 { return Image(width: info.width, height: info.height, channels: cn, bytes: bytes) }
-        }
         var out = Image(info: info)
         switch image.depth {
         case .uint8: separable(image.bytes, &out.bytes, from: image.info, to: info, xt, yt, halfUp: quantized)
