@@ -1279,12 +1279,13 @@ TWO_VERSIONS(int, resize_linear, (const uint8_t *src, int sw, int sh, int cn, ui
  * 255 * 2048 >> 4 = 32640), as 16-bit integers: the vertical pass's products b * (sum >> 4) >> 16 are then the high
  * halves of 16-bit multiplies (OpenCV's own v_mul_hi step). The columns the passes leave are done here, with the same
  * integer operations as resize_linear_impl, so every build gives the same bytes. */
-typedef int (*resize_horizontal_fn)(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw);
+typedef int (*resize_horizontal_fn)(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw,
+                                    const void *plan);
 typedef int (*resize_vertical_fn)(uint8_t *out, const int16_t *a, const int16_t *b, size_t plane, int dw, int32_t b0, int32_t b1);
 
 static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh, const int32_t *xi,
                                     const int32_t *xw, const int32_t *yi, const int32_t *yw, resize_horizontal_fn horizontal,
-                                    resize_vertical_fn vertical) {
+                                    const void *plan, resize_vertical_fn vertical) {
     size_t plane = (size_t)dw, rowIn = (size_t)sw * 3;
     int16_t *tmp = malloc(sizeof(int16_t) * plane * 6);
     if (!tmp) return -1;
@@ -1298,7 +1299,7 @@ static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t 
             tag[slot] = want[j];
             int16_t *t = buf[slot];
             const uint8_t *row = src + (size_t)want[j] * rowIn;
-            int x = want[j] < sh - 1 ? horizontal(row, t, plane, dw, xi, xw) : 0;
+            int x = want[j] < sh - 1 ? horizontal(row, t, plane, dw, xi, xw, plan) : 0;
             for (; x < dw; x++) {
                 int32_t i0 = xi[2 * x], i1 = xi[2 * x + 1], w0 = xw[2 * x], w1 = xw[2 * x + 1];
                 for (int c = 0; c < 3; c++) t[c * plane + x] = (int16_t)((row[i0 + c] * w0 + row[i1 + c] * w1) >> 4);
@@ -1321,7 +1322,9 @@ static int resize_linear_rgb_planar(const uint8_t *src, int sw, int sh, uint8_t 
 }
 
 /* The planar passes eight columns at a time: each row's taps are two 32-bit gathers. */
-AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
+AVX2_TARGET static int resize_horizontal_avx2(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw,
+                                              const void *plan) {
+    (void)plan;
     const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7), byte = _mm256_set1_epi32(0xFF);
     int x = 0;
     for (; x + 8 <= dw; x += 8) {
@@ -1362,37 +1365,76 @@ AVX2_TARGET static int resize_vertical_avx2(uint8_t *out, const int16_t *a, cons
     return x;
 }
 
-/* Sixteen columns at a time (AVX-512, VBMI for the RGB store). Where the sixteen columns' taps lie within 64 bytes
- * of the row (any scale up to 1.25 to 1), they are picked out of one load by byte permutes, each column's two taps of
- * a channel as a pair of 16-bit lanes, and multiplied and summed by one vpmaddwd (samples below 2^8, weights at most
- * 2^11: the same integers as the 32-bit products); otherwise two gathers fetch them. */
-VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw) {
+/* The AVX-512 row pass's plan, made once per resize since every source row uses the same taps: for each block of
+ * sixteen columns whose taps lie within 64 bytes of the row (any scale up to 1.25 to 1), the taps' offsets from the
+ * block's first (`base`) and their weights as (first, second) pairs of 16-bit lanes, and the span's length in bytes
+ * (0: the block takes its taps by gathers). */
+typedef struct { int16_t rel[32], weights[32]; } resize_block;
+typedef struct { resize_block *blocks; int32_t *base, *span; } resize_plan;
+
+VBMI_TARGET static resize_plan *resize_plan_vbmi(int dw, const int32_t *xi, const int32_t *xw) {
+    int nb = dw / 16;
+    resize_plan *plan = malloc(sizeof *plan);
+    if (!plan) return NULL;
+    plan->blocks = aligned_alloc(64, sizeof(resize_block) * (size_t)(nb > 0 ? nb : 1));
+    plan->base = malloc(sizeof(int32_t) * (size_t)(nb > 0 ? nb : 1));
+    plan->span = malloc(sizeof(int32_t) * (size_t)(nb > 0 ? nb : 1));
+    if (!plan->blocks || !plan->base || !plan->span) {
+        free(plan->blocks); free(plan->base); free(plan->span); free(plan);
+        return NULL;
+    }
+    for (int k = 0; k < nb; k++) {
+        int x = 16 * k;
+        int32_t base = xi[2 * x], top = xi[2 * x + 31] + 3 - base;  /* the last column's second tap ends the span */
+        plan->base[k] = base;
+        plan->span[k] = 0;
+        if (top <= 0 || top > 64) continue;
+        /* Offsets from base and weights (bilinear: 0...2048), narrowed with saturation, so an offset far from base
+         * stays far and fails the check below. */
+        const __m512i vbase = _mm512_set1_epi32(base);
+        __m512i rel = _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm512_cvtsepi32_epi16(_mm512_sub_epi32(_mm512_loadu_si512(xi + 2 * x), vbase))),
+            _mm512_cvtsepi32_epi16(_mm512_sub_epi32(_mm512_loadu_si512(xi + 2 * x + 16), vbase)), 1);
+        __m512i weights = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtsepi32_epi16(_mm512_loadu_si512(xw + 2 * x))),
+                                             _mm512_cvtsepi32_epi16(_mm512_loadu_si512(xw + 2 * x + 16)), 1);
+        /* Every tap's three bytes inside the span. */
+        if (_mm512_cmplt_epi16_mask(rel, _mm512_setzero_si512()) | _mm512_cmpgt_epi16_mask(rel, _mm512_set1_epi16((short)(top - 3)))) continue;
+        _mm512_store_si512(plan->blocks[k].rel, rel);
+        _mm512_store_si512(plan->blocks[k].weights, weights);
+        plan->span[k] = top;
+    }
+    return plan;
+}
+
+static void resize_plan_free(resize_plan *plan) {
+    if (!plan) return;
+    free(plan->blocks); free(plan->base); free(plan->span); free(plan);
+}
+
+/* Sixteen columns at a time (AVX-512, VBMI for the RGB store). A block the plan covers picks its taps out of one
+ * load by byte permutes, each column's two taps of a channel as a pair of 16-bit lanes, multiplied and summed by one
+ * vpmaddwd (samples below 2^8, weights at most 2^11: the same integers as the 32-bit products); the others fetch
+ * them by two gathers. */
+VBMI_TARGET static int resize_horizontal_vbmi(const uint8_t *row, int16_t *t, size_t plane, int dw, const int32_t *xi, const int32_t *xw,
+                                              const void *opaque) {
+    const resize_plan *plan = opaque;
     /* Even and odd entries of 32 interleaved (first, second) pairs. */
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)), byte = _mm512_set1_epi32(0xFF);
     const __mmask64 pairBytes = 0x5555555555555555ull;  /* bytes 0 and 2 of each 32-bit lane */
     int x = 0;
     for (; x + 16 <= dw; x += 16) {
-        int32_t base = xi[2 * x], top = xi[2 * x + 31] + 3 - base;  /* the last column's second tap ends the span */
-        if (top > 0 && top <= 64) {
-            /* (first, second) offsets from base and weights (bilinear: 0...2048) as 16-bit pairs, narrowed with
-             * saturation, so an offset far from base stays far. */
-            const __m512i vbase = _mm512_set1_epi32(base);
-            __m512i rel = _mm512_inserti64x4(
-                _mm512_castsi256_si512(_mm512_cvtsepi32_epi16(_mm512_sub_epi32(_mm512_loadu_si512(xi + 2 * x), vbase))),
-                _mm512_cvtsepi32_epi16(_mm512_sub_epi32(_mm512_loadu_si512(xi + 2 * x + 16), vbase)), 1);
-            __m512i weights = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtsepi32_epi16(_mm512_loadu_si512(xw + 2 * x))),
-                                                 _mm512_cvtsepi32_epi16(_mm512_loadu_si512(xw + 2 * x + 16)), 1);
-            /* Every tap's three bytes inside the span. */
-            if (!(_mm512_cmplt_epi16_mask(rel, _mm512_setzero_si512()) | _mm512_cmpgt_epi16_mask(rel, _mm512_set1_epi16((short)(top - 3))))) {
-                __m512i window = _mm512_maskz_loadu_epi8(top == 64 ? ~0ull : ((1ull << top) - 1), row + base);
-                for (int c = 0; c < 3; c++) {
-                    __m512i pairs = _mm512_maskz_permutexvar_epi8(pairBytes, _mm512_add_epi16(rel, _mm512_set1_epi16((short)c)), window);
-                    __m512i sums = _mm512_srai_epi32(_mm512_madd_epi16(pairs, weights), 4);
-                    _mm256_storeu_si256((__m256i *)(t + c * plane + x), _mm512_cvtepi32_epi16(sums));
-                }
-                continue;
+        int k = x / 16;
+        if (plan && plan->span[k] > 0) {
+            int32_t top = plan->span[k];
+            __m512i rel = _mm512_load_si512(plan->blocks[k].rel), weights = _mm512_load_si512(plan->blocks[k].weights);
+            __m512i window = _mm512_maskz_loadu_epi8(top == 64 ? ~0ull : ((1ull << top) - 1), row + plan->base[k]);
+            for (int c = 0; c < 3; c++) {
+                __m512i pairs = _mm512_maskz_permutexvar_epi8(pairBytes, _mm512_add_epi16(rel, _mm512_set1_epi16((short)c)), window);
+                __m512i sums = _mm512_srai_epi32(_mm512_madd_epi16(pairs, weights), 4);
+                _mm256_storeu_si256((__m256i *)(t + c * plane + x), _mm512_cvtepi32_epi16(sums));
             }
+            continue;
         }
         __m512i a = _mm512_loadu_si512(xi + 2 * x), b = _mm512_loadu_si512(xi + 2 * x + 16);
         __m512i i0 = _mm512_permutex2var_epi32(a, evens, b), i1 = _mm512_permutex2var_epi32(a, odds, b);
@@ -1444,9 +1486,13 @@ int ccopia_resize_linear_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t 
 #if defined(__x86_64__)
     /* Source offsets stay below 2^31 in the gathers' int32 lanes. */
     if (cn == 3 && use_avx2() && (int64_t)sw * sh * 3 < ((int64_t)1 << 30)) {
-        int wide = use_vbmi();
-        return resize_linear_rgb_planar(src, sw, sh, dst, dw, dh, xi, xw, yi, yw, wide ? resize_horizontal_vbmi : resize_horizontal_avx2,
-                                        wide ? resize_vertical_vbmi : resize_vertical_avx2);
+        if (!use_vbmi()) return resize_linear_rgb_planar(src, sw, sh, dst, dw, dh, xi, xw, yi, yw, resize_horizontal_avx2, NULL,
+                                                         resize_vertical_avx2);
+        resize_plan *plan = resize_plan_vbmi(dw, xi, xw);  /* NULL (out of memory): every block gathers */
+        int status = resize_linear_rgb_planar(src, sw, sh, dst, dw, dh, xi, xw, yi, yw, resize_horizontal_vbmi, plan,
+                                              resize_vertical_vbmi);
+        resize_plan_free(plan);
+        return status;
     }
 #endif
     return resize_linear_pick(src, sw, sh, cn, dst, dw, dh, xi, xw, yi, yw);
