@@ -971,44 +971,53 @@ AVX2_TARGET static void warp_affine_rgb_avx2(const uint8_t *src, int sw, int sh,
 #endif
 
 #if defined(__x86_64__)
-/* bilinear8_rgb for sixteen pixels (AVX-512, VBMI for the RGB store): the same coordinates, weights and sums lane for
- * lane, so the same bytes. Returns 0 (writing nothing) when some lane needs the border rule. */
-VBMI_TARGET static inline __attribute__((always_inline)) int bilinear16_rgb(const uint8_t *src, int sw, int sh, __m512 vx, __m512 vy,
-                                                                             uint8_t *out) {
+/* bilinear8_rgb for sixteen pixels (AVX-512, VBMI for the RGB store), in two halves so the warp can fetch the next
+ * sixteen pixels' samples (gathers, long latency) before it sums these: the same coordinates, weights and sums lane
+ * for lane, so the same bytes. */
+typedef struct { __m512i q00, q01, q10, q11; __m512 w0, w1, w2, w3; } warp16;
+
+/* The samples and weights of sixteen pixels; 0 (nothing fetched) when some lane needs the border rule. */
+VBMI_TARGET static inline __attribute__((always_inline)) int warp16_fetch(const uint8_t *src, int sw, int sh, __m512 vx, __m512 vy,
+                                                                           warp16 *g) {
     const __m512 limit = _mm512_set1_ps(COORDINATE_LIMIT), nlimit = _mm512_set1_ps(-COORDINATE_LIMIT);
     __mmask16 ok = _mm512_cmp_ps_mask(vx, nlimit, _CMP_GT_OQ) & _mm512_cmp_ps_mask(vx, limit, _CMP_LT_OQ)
                    & _mm512_cmp_ps_mask(vy, nlimit, _CMP_GT_OQ) & _mm512_cmp_ps_mask(vy, limit, _CMP_LT_OQ);
     if (ok != 0xFFFF) return 0;
-    __m512i tx = _mm512_cvttps_epi32(vx), ty = _mm512_cvttps_epi32(vy);
-    /* t -= 1 where float(t) > v */
-    tx = _mm512_mask_sub_epi32(tx, _mm512_cmp_ps_mask(_mm512_cvtepi32_ps(tx), vx, _CMP_GT_OQ), tx, _mm512_set1_epi32(1));
-    ty = _mm512_mask_sub_epi32(ty, _mm512_cmp_ps_mask(_mm512_cvtepi32_ps(ty), vy, _CMP_GT_OQ), ty, _mm512_set1_epi32(1));
+    /* floor in float (exact below 2^24), then converted: bilinear8_rgb's truncate-and-correct in two instructions. */
+    __m512 fx = _mm512_roundscale_ps(vx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m512 fy = _mm512_roundscale_ps(vy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m512i tx = _mm512_cvttps_epi32(fx), ty = _mm512_cvttps_epi32(fy);
     __mmask16 inside = _mm512_cmpgt_epi32_mask(tx, _mm512_set1_epi32(-1)) & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32(sw - 1), tx)
                        & _mm512_cmpgt_epi32_mask(ty, _mm512_set1_epi32(-1)) & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32(sh - 1), ty);
     if (inside != 0xFFFF) return 0;
-    __m512 a = _mm512_sub_ps(vx, _mm512_cvtepi32_ps(tx)), b = _mm512_sub_ps(vy, _mm512_cvtepi32_ps(ty));
+    __m512 a = _mm512_sub_ps(vx, fx), b = _mm512_sub_ps(vy, fy);
     const __m512 one = _mm512_set1_ps(1);
     __m512 ia = _mm512_sub_ps(one, a), ib = _mm512_sub_ps(one, b);
-    __m512 w0 = _mm512_mul_ps(ia, ib), w1 = _mm512_mul_ps(a, ib), w2 = _mm512_mul_ps(ia, b), w3 = _mm512_mul_ps(a, b);
-    __m512i p0 = _mm512_add_epi32(_mm512_mullo_epi32(ty, _mm512_set1_epi32(sw * 3)), _mm512_mullo_epi32(tx, _mm512_set1_epi32(3)));
+    g->w0 = _mm512_mul_ps(ia, ib); g->w1 = _mm512_mul_ps(a, ib); g->w2 = _mm512_mul_ps(ia, b); g->w3 = _mm512_mul_ps(a, b);
+    __m512i p0 = _mm512_add_epi32(_mm512_mullo_epi32(ty, _mm512_set1_epi32(sw * 3)), _mm512_add_epi32(_mm512_add_epi32(tx, tx), tx));
     __m512i p1 = _mm512_add_epi32(p0, _mm512_set1_epi32(sw * 3));
     /* As bilinear8_rgb: left pixels read (R G B x), right pixels at +2 read (x R G B). */
-    __m512i q00 = _mm512_i32gather_epi32(p0, (const int *)src, 1);
-    __m512i q01 = _mm512_i32gather_epi32(p0, (const int *)(src + 2), 1);
-    __m512i q10 = _mm512_i32gather_epi32(p1, (const int *)src, 1);
-    __m512i q11 = _mm512_i32gather_epi32(p1, (const int *)(src + 2), 1);
+    g->q00 = _mm512_i32gather_epi32(p0, (const int *)src, 1);
+    g->q01 = _mm512_i32gather_epi32(p0, (const int *)(src + 2), 1);
+    g->q10 = _mm512_i32gather_epi32(p1, (const int *)src, 1);
+    g->q11 = _mm512_i32gather_epi32(p1, (const int *)(src + 2), 1);
+    return 1;
+}
+
+/* The sums, rounding and RGB store of fetched pixels. */
+VBMI_TARGET static inline __attribute__((always_inline)) void warp16_finish(const warp16 *g, uint8_t *out) {
     __m512i packed = _mm512_setzero_si512();
     for (int c = 0; c < 3; c++) {
         /* Byte c of each lane (c + 1 for the right pixels), zero-extended, by one in-lane byte shuffle. */
         const __m512i lanes = _mm512_set4_epi32(12, 8, 4, 0);  /* each 32-bit lane's first byte in its 128 bits */
         const __m512i il = _mm512_add_epi32(_mm512_set1_epi32((int)(0x80808000u | (uint32_t)c)), lanes);
         const __m512i ir = _mm512_add_epi32(_mm512_set1_epi32((int)(0x80808000u | (uint32_t)(c + 1))), lanes);
-        __m512 s00 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q00, il));
-        __m512 s01 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q01, ir));
-        __m512 s10 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q10, il));
-        __m512 s11 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(q11, ir));
-        __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(s00, w0), _mm512_mul_ps(s01, w1)), _mm512_mul_ps(s10, w2)),
-                                 _mm512_mul_ps(s11, w3));
+        __m512 s00 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(g->q00, il));
+        __m512 s01 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(g->q01, ir));
+        __m512 s10 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(g->q10, il));
+        __m512 s11 = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(g->q11, ir));
+        __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(s00, g->w0), _mm512_mul_ps(s01, g->w1)),
+                                               _mm512_mul_ps(s10, g->w2)), _mm512_mul_ps(s11, g->w3));
         /* The weights are products of numbers in [0, 1] whose exact sum is 1 (within a few ulps after rounding),
          * so v lies in [0, 255.001]: bilinear8_rgb's clamp to [0, 255] changes nothing, and converting with
          * rounding half to even is its add-and-subtract rounding. */
@@ -1016,11 +1025,10 @@ VBMI_TARGET static inline __attribute__((always_inline)) int bilinear16_rgb(cons
         packed = _mm512_or_si512(packed, _mm512_slli_epi32(q, 8 * c));
     }
     store_rgb16(out, packed);
-    return 1;
 }
 
-/* warp_affine_rgb_avx2 sixteen pixels at a time; a group with a lane on the border rule goes as two groups of eight,
- * and those with one as single pixels, as there. */
+/* warp_affine_rgb_avx2 sixteen pixels at a time, each group's samples fetched one group ahead; a group with a lane
+ * on the border rule goes as two groups of eight, and those with one as single pixels, as there. */
 VBMI_TARGET static void warp_affine_rgb_vbmi(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
                                              const float *m, int border, const int32_t *fill) {
     const float a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
@@ -1031,18 +1039,32 @@ VBMI_TARGET static void warp_affine_rgb_vbmi(const uint8_t *src, int sw, int sh,
         float by = b * Y, ey = e * Y;
         const __m512 vby = _mm512_set1_ps(by), vey = _mm512_set1_ps(ey);
         uint8_t *row = dst + (size_t)y * dw * 3;
+#define COORDINATES(x0, vx, vy) \
+        __m512 X = _mm512_add_ps(_mm512_set1_ps((float)(x0)), lane);  /* exact: integers below 2^24 */ \
+        __m512 vx = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(va, X), vby), vc); \
+        __m512 vy = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(vd, X), vey), vf);
         int x = 0;
+        warp16 cur;
+        int fetched = 0;
+        if (dw >= 16) { COORDINATES(0, vx, vy) fetched = warp16_fetch(src, sw, sh, vx, vy, &cur); }
         for (; x + 16 <= dw; x += 16) {
-            __m512 X = _mm512_add_ps(_mm512_set1_ps((float)x), lane);  /* exact: integers below 2^24 */
-            __m512 vx = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(va, X), vby), vc);
-            __m512 vy = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(vd, X), vey), vf);
-            if (bilinear16_rgb(src, sw, sh, vx, vy, row + 3 * x)) continue;
-            for (int h = 0; h < 2; h++) {
-                if (bilinear8_rgb(src, sw, sh, h ? _mm512_extractf32x8_ps(vx, 1) : _mm512_castps512_ps256(vx),
-                                  h ? _mm512_extractf32x8_ps(vy, 1) : _mm512_castps512_ps256(vy), row + 3 * (x + 8 * h))) continue;
-                warp_pixels(src, sw, sh, 3, m, by, ey, row, x + 8 * h, x + 8 * h + 8, border, fill);
+            warp16 next;
+            int nextFetched = 0;
+            if (x + 32 <= dw) { COORDINATES(x + 16, vx, vy) nextFetched = warp16_fetch(src, sw, sh, vx, vy, &next); }
+            if (fetched) {
+                warp16_finish(&cur, row + 3 * x);
+            } else {
+                COORDINATES(x, vx, vy)
+                for (int h = 0; h < 2; h++) {
+                    if (bilinear8_rgb(src, sw, sh, h ? _mm512_extractf32x8_ps(vx, 1) : _mm512_castps512_ps256(vx),
+                                      h ? _mm512_extractf32x8_ps(vy, 1) : _mm512_castps512_ps256(vy), row + 3 * (x + 8 * h))) continue;
+                    warp_pixels(src, sw, sh, 3, m, by, ey, row, x + 8 * h, x + 8 * h + 8, border, fill);
+                }
             }
+            cur = next;
+            fetched = nextFetched;
         }
+#undef COORDINATES
         warp_pixels(src, sw, sh, 3, m, by, ey, row, x, dw, border, fill);
     }
 }
