@@ -1199,27 +1199,35 @@ INLINE int separable_impl(const uint8_t *src, uint8_t *dst, int w, int h, int cn
     }
     int symmetric = nky % 2 == 1, ry = nky / 2;
     for (int t = 0; t < ry; t++) symmetric &= ky[t] == ky[nky - 1 - t];
-    for (int y = 0; y < h; y++) {
-        int single = 0, terms = 0;
-        if (symmetric) {
-            if (ky[ry] != 0) { a[0] = rows + (size_t)ys[y + ry] * rowLength; tw[0] = ky[ry]; single = terms = 1; }
-            for (int j = 1; j <= ry; j++) {
-                if (ky[ry + j] == 0) continue;
-                a[terms] = rows + (size_t)ys[y + ry + j] * rowLength;
-                b[terms] = rows + (size_t)ys[y + ry - j] * rowLength;
-                tw[terms++] = ky[ry + j];
+    /* The column pass in strips of 384 floats for RGB, 256 otherwise (whole blocks of 128 that are whole pixels; the
+     * last strip takes the rest): a strip's rows of the kernel's height (32 KB at 21 taps) stay in L1 from one output
+     * row to the next, where whole rows (56 KB at 224 RGB) would stream from L2. */
+    const size_t STRIP = cn == 3 ? 384 : 256;
+    for (size_t x0 = 0; x0 < rowLength; x0 += STRIP) {
+        size_t len = rowLength - x0 < STRIP + STRIP / 2 ? rowLength - x0 : STRIP;
+        for (int y = 0; y < h; y++) {
+            int single = 0, terms = 0;
+            if (symmetric) {
+                if (ky[ry] != 0) { a[0] = rows + (size_t)ys[y + ry] * rowLength + x0; tw[0] = ky[ry]; single = terms = 1; }
+                for (int j = 1; j <= ry; j++) {
+                    if (ky[ry + j] == 0) continue;
+                    a[terms] = rows + (size_t)ys[y + ry + j] * rowLength + x0;
+                    b[terms] = rows + (size_t)ys[y + ry - j] * rowLength + x0;
+                    tw[terms++] = ky[ry + j];
+                }
+            } else {
+                for (int t = 0; t < nky; t++) if (ky[t] != 0) { a[terms] = rows + (size_t)ys[y + t] * rowLength + x0; tw[terms++] = ky[t]; }
+                single = terms;
             }
-        } else {
-            for (int t = 0; t < nky; t++) if (ky[t] != 0) { a[terms] = rows + (size_t)ys[y + t] * rowLength; tw[terms++] = ky[t]; }
-            single = terms;
+            fused_sum_wide(orow, a, b, tw, single, terms, len, wide);
+            uint8_t *d = dst + (size_t)y * rowLength + x0;
+            if (colors == cn) {
+                for (size_t i = 0; i < len; i++) d[i] = (uint8_t)sample_from_float_k(orow[i], m, k);
+            } else {
+                for (size_t i = 0; i < len; i += cn) for (int c = 0; c < colors; c++) d[i + c] = (uint8_t)sample_from_float_k(orow[i + c], m, k);
+            }
         }
-        fused_sum_wide(orow, a, b, tw, single, terms, rowLength, wide);
-        uint8_t *d = dst + (size_t)y * rowLength;
-        if (colors == cn) {
-            for (size_t i = 0; i < rowLength; i++) d[i] = (uint8_t)sample_from_float_k(orow[i], m, k);
-        } else {
-            for (size_t i = 0; i < rowLength; i += cn) for (int c = 0; c < colors; c++) d[i + c] = (uint8_t)sample_from_float_k(orow[i + c], m, k);
-        }
+        if (len != STRIP) break;
     }
     free(a); free(b); free(tw);
     return 0;

@@ -13,16 +13,24 @@ import Testing
     /// The Swift loops (run when the C kernel's scratch memory runs out) give the C kernel's bytes, for a symmetric
     /// kernel (column pairs) and an asymmetric one (columns in order).
     @Test func separableSwiftLoopsEqualTheCKernel() throws {
-        let noise = try KernelFixtures.load("noise_37x29")
-        for (kx, ky) in [(FilterKernels.gaussian(sigma: 2.9), FilterKernels.gaussian(sigma: 1.3)),
-                         ([0.1, 0.5, 0.4] as [Float], [0.05, 0.2, 0.3, 0.25, 0.2] as [Float])] {
-            let c = FilterKernels.separable(noise, kx: kx, ky: ky)
-            let plane = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
-                                                channels: noise.channels, kx: kx, ky: ky, openCV8Bit: true)
-            #expect(FilterKernels.storeColorChannels(plane, into: noise).bytes == c.bytes, "kx \(kx.count) taps, ky \(ky.count) taps")
-            let plain = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
-                                                channels: noise.channels, kx: kx, ky: ky)
-            #expect(KernelFixtures.difference(FilterKernels.storeColorChannels(plain, into: noise), c).max <= 1)
+        // The fixture, and wide images (several column strips in C) with 3 channels and with alpha.
+        func wide(_ channels: Int) -> Image {
+            let w = 211, h = 13
+            var image = Image(info: ImageInfo(width: w, height: h, channels: channels))
+            for i in 0..<image.bytes.count { image.bytes[i] = UInt8(truncatingIfNeeded: (i &* 2_654_435_761) >> 13) }
+            return image
+        }
+        for noise in [try KernelFixtures.load("noise_37x29"), wide(3), wide(4)] {  // each image, each kernel pair
+            for (kx, ky) in [(FilterKernels.gaussian(sigma: 2.9), FilterKernels.gaussian(sigma: 1.3)),
+                             ([0.1, 0.5, 0.4] as [Float], [0.05, 0.2, 0.3, 0.25, 0.2] as [Float])] {
+                let c = FilterKernels.separable(noise, kx: kx, ky: ky)  // the C kernel
+                let plane = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
+                                                    channels: noise.channels, kx: kx, ky: ky, openCV8Bit: true)
+                #expect(FilterKernels.storeColorChannels(plane, into: noise).bytes == c.bytes, "kx \(kx.count) taps, ky \(ky.count) taps")
+                let plain = FilterKernels.separable(FilterKernels.floatPlane(noise), width: noise.width, height: noise.height,
+                                                    channels: noise.channels, kx: kx, ky: ky)
+                #expect(KernelFixtures.difference(FilterKernels.storeColorChannels(plain, into: noise), c).max <= 1)
+            }
         }
     }
 
