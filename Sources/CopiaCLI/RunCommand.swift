@@ -187,9 +187,17 @@ struct ReplayCommand: ParsableCommand {
         if result.matches {
             say("\(result.id): reproduced, sha256 \(result.sha256)")
         } else {
-            warn("\(result.id): sha256 \(result.sha256), the manifest says \(result.expected)")
+            warn("\(result.id): sha256 \(result.sha256), the manifest says \(result.expected)" + Self.versionNote(manifest: manifest))
             throw CommandFailure(status: ExitStatus.failure)
         }
+    }
+
+    /// When dataset.json beside the manifest names another Copia version: the bytes are promised within a version only.
+    static func versionNote(manifest: String) -> String {
+        let summary = (manifest as NSString).deletingLastPathComponent + "/dataset.json"
+        guard let bytes = try? FileIO.read(summary), let json = try? JSONParser.parse(bytes),
+              let made = json["copia"]?.stringValue, made != copiaVersion else { return "" }
+        return " (the run was made by Copia \(made) and this is \(copiaVersion); outputs replay to the same bytes within a version)"
     }
 }
 

@@ -100,6 +100,18 @@ import Testing
         let missing = CopiaMain.capture(["replay", root + "/out/manifest.jsonl", "--id", "train/class1/img_0000_bal01"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("did you mean \"train/class1/img_0000_bal001\""))
+        // A run from another version whose bytes differ: the mismatch names both versions.
+        let summaryPath = root + "/out/dataset.json"
+        let summary = try String(decoding: FileIO.read(summaryPath), as: UTF8.self)
+        try FileIO.writeAtomically(summary.replacingOccurrences(of: "\"copia\": \"\(copiaVersion)\"", with: "\"copia\": \"0.0.1\""), to: summaryPath)
+        let manifestPath = root + "/out/manifest.jsonl"
+        let manifestText = try String(decoding: FileIO.read(manifestPath), as: UTF8.self)
+        let line = manifestText.split(separator: "\n").first { $0.contains("\"train/class1/img_0000_bal001\"") }!
+        let hash = String(line.components(separatedBy: "\"sha256\":\"")[1].prefix(64))  // the output's, before the sources
+        try FileIO.writeAtomically(manifestText.replacingOccurrences(of: hash, with: String(repeating: "0", count: 64)), to: manifestPath)
+        let other = CopiaMain.capture(["replay", manifestPath, "--id", "train/class1/img_0000_bal001"])
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("made by Copia 0.0.1 and this is \(copiaVersion)"), "\(other.stderr)")
     }
 }
 
