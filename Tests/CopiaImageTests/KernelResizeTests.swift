@@ -63,4 +63,18 @@ import Testing
             }
         }
     }
+
+    /// The fixed-point kernel's integer taps are `AxisTaps`' quantised fractions times 2048, for growing, shrinking
+    /// and equal sizes, bilinear and area (its two-tap form, used unless both axes shrink).
+    @Test func twoTapsAreTheQuantisedAxisTaps() {
+        for (source, destination) in [(256, 224), (72, 224), (224, 224), (5, 3), (3, 17), (1, 4), (300, 7)] {
+            for area in [false, true] {
+                let t = ResizeKernels.AxisTaps(source: source, destination: destination, interpolation: area ? .area : .bilinear,
+                                               shrinkingBoth: false, quantized: true)
+                let (index, weight) = ResizeKernels.AxisTaps.twoTaps(source: source, destination: destination, area: area, offset: 2, stride: 3)
+                #expect(index == t.index.map { Int32(($0 + 2) * 3) }, "\(source) -> \(destination), area \(area)")
+                #expect(weight == t.weight.map { Int32(($0 * 2048).rounded()) }, "\(source) -> \(destination), area \(area)")
+            }
+        }
+    }
 }

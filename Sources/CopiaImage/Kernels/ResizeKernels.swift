@@ -48,13 +48,11 @@ public enum ResizeKernels {
         let width = info.width, height = info.height
         let quantized = image.depth == .uint8 && interpolation != .area
             || image.depth == .uint8 && interpolation == .area && !(cw >= width && ch >= height)
-        guard image.depth == .uint8, quantized, interpolation != .nearest else { return nil }
-        let xt = AxisTaps(source: cw, destination: width, interpolation: interpolation, shrinkingBoth: cw >= width && ch >= height, quantized: true)
-        let yt = AxisTaps(source: ch, destination: height, interpolation: interpolation, shrinkingBoth: cw >= width && ch >= height, quantized: true)
-        guard xt.count == 2 && yt.count == 2 else { return nil }
+        let shrinkingBoth = cw >= width && ch >= height
+        guard image.depth == .uint8, quantized, interpolation == .bilinear || interpolation == .area && !shrinkingBoth else { return nil }
         let cn = image.channels
-        let xi = xt.index.map { Int32(($0 + x) * cn) }, xw = xt.weight.map { Int32(($0 * 2048).rounded()) }
-        let yi = yt.index.map { Int32($0 + y) }, yw = yt.weight.map { Int32(($0 * 2048).rounded()) }
+        let (xi, xw) = AxisTaps.twoTaps(source: cw, destination: width, area: interpolation == .area, offset: x, stride: cn)
+        let (yi, yw) = AxisTaps.twoTaps(source: ch, destination: height, area: interpolation == .area, offset: y, stride: 1)
         // The kernel writes every sample, so the output is not zero-filled first.
         var status: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: info.sampleCount) { d, count in
@@ -152,6 +150,45 @@ public enum ResizeKernels {
         var index: [Int]
         var weight: [Double]
 
+        /// The two-tap (bilinear, or area when not shrinking both ways) source pixel and fraction of each output
+        /// position: OpenCV's half-pixel centres for bilinear, its area-flavoured weights otherwise, edges replicated.
+        @inline(__always)
+        static func forEachPair(source: Int, destination: Int, area: Bool, _ body: (Int, Float) -> Void) {
+            let inverseScale = Double(destination) / Double(source)
+            let scale = 1 / inverseScale
+            for dx in 0..<destination {
+                var sx: Int, fx: Float
+                if area {
+                    sx = Int((Double(dx) * scale).rounded(.down))
+                    fx = Float(Double(dx + 1) - Double(sx + 1) * inverseScale)
+                    fx = fx <= 0 ? 0 : fx - fx.rounded(.down)
+                } else {
+                    let f = Float((Double(dx) + 0.5) * scale - 0.5)
+                    sx = Int(f.rounded(.down))
+                    fx = f - Float(sx)
+                }
+                if sx < 0 { fx = 0; sx = 0 }
+                if sx >= source - 1 { fx = 0; sx = source - 1 }
+                body(sx, fx)
+            }
+        }
+
+        /// The fixed-point kernel's taps: for each output position, the two source positions (plus `offset`, times
+        /// `stride`) and weights in 1/2048 rounded half to even, the integers `AxisTaps(quantized: true)` holds as
+        /// fractions.
+        static func twoTaps(source: Int, destination: Int, area: Bool, offset: Int, stride: Int) -> (index: [Int32], weight: [Int32]) {
+            var index = [Int32](), weight = [Int32]()
+            index.reserveCapacity(2 * destination)
+            weight.reserveCapacity(2 * destination)
+            forEachPair(source: source, destination: destination, area: area) { sx, fx in
+                index.append(Int32((sx + offset) * stride))
+                index.append(Int32((min(sx + 1, source - 1) + offset) * stride))
+                weight.append(Int32(((1 - fx) * 2048).rounded(.toNearestOrEven)))
+                weight.append(Int32((fx * 2048).rounded(.toNearestOrEven)))
+            }
+            return (index, weight)
+        }
+
         init(source: Int, destination: Int, interpolation: Interpolation, shrinkingBoth: Bool, quantized: Bool) {
             let inverseScale = Double(destination) / Double(source)
             let scale = 1 / inverseScale
@@ -187,19 +224,7 @@ public enum ResizeKernels {
                 weight = []
                 index.reserveCapacity(2 * destination)
                 weight.reserveCapacity(2 * destination)
-                for dx in 0..<destination {
-                    var sx: Int, fx: Float
-                    if interpolation == .area {
-                        sx = Int((Double(dx) * scale).rounded(.down))
-                        fx = Float(Double(dx + 1) - Double(sx + 1) * inverseScale)
-                        fx = fx <= 0 ? 0 : fx - fx.rounded(.down)
-                    } else {
-                        let f = Float((Double(dx) + 0.5) * scale - 0.5)
-                        sx = Int(f.rounded(.down))
-                        fx = f - Float(sx)
-                    }
-                    if sx < 0 { fx = 0; sx = 0 }
-                    if sx >= source - 1 { fx = 0; sx = source - 1 }
+                Self.forEachPair(source: source, destination: destination, area: interpolation == .area) { sx, fx in
                     index.append(sx)
                     index.append(min(sx + 1, source - 1))
                     weight.append(q(1 - fx))
