@@ -411,10 +411,10 @@ static inline __attribute__((always_inline)) void write_symbols_impl(bit_writer 
     size_t count = (size_t)w->count;
     /* put_bits leaves fewer than 32 bits pending; the flush keeps fewer than 8. */
     FLUSH_WHOLE_BYTES();
-    const uint8_t *p = in;
-    for (int r = 0; r < b->run_count; r++) {
-        const uint8_t *start = in + (b->runs[r] & 0xffff);
-        size_t run_length = b->runs[r] >> 16;
+    const uint8_t *p = in, *end = in + n;
+    /* The literals before each run four at a time, then the run; after the last run, the literals to the end. */
+    for (int r = 0;; r++) {
+        const uint8_t *start = r < b->run_count ? in + (b->runs[r] & 0xffff) : end;
         for (; start - p >= 4; p += 4) {
             uint64_t group;
             size_t group_length;
@@ -423,6 +423,8 @@ static inline __attribute__((always_inline)) void write_symbols_impl(bit_writer 
             count += group_length;
             FLUSH_WHOLE_BYTES();
         }
+        if (r == b->run_count) break;
+        size_t run_length = b->runs[r] >> 16;
         /* 0-3 literals left, then the run; the three bytes read are in the block, since the run follows. Masking
          * rather than branching on how many are left: a run ends every 50 bytes or so in a photo. */
         ptrdiff_t left = start - p;
@@ -436,15 +438,6 @@ static inline __attribute__((always_inline)) void write_symbols_impl(bit_writer 
         count += l0 + l1 + l2 + CODE_LENGTH(x3);
         FLUSH_WHOLE_BYTES();
         p = start + run_length;
-    }
-    const uint8_t *end = in + n;
-    for (; end - p >= 4; p += 4) {
-        uint64_t group;
-        size_t group_length;
-        join4(code, length, p, &group, &group_length);
-        bits |= group << count;
-        count += group_length;
-        FLUSH_WHOLE_BYTES();
     }
     for (; p < end; p++) {
         bits |= (uint64_t)code[*p] << count;

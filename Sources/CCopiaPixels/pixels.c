@@ -675,23 +675,16 @@ VBMI_TARGET static int reciprocal_hsv_tables(const int32_t *sdiv, const int32_t 
  * lane, so the same bytes. Returns 0 (writing nothing) when some lane's hue falls outside [0, 6) sectors. */
 VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uint8_t *p, uint8_t *o, const float *ht, const float *st,
                                                                         const float *vt, const int32_t *sdiv, const int32_t *hdiv,
-                                                                        float sectors, int unitSV, int rotation, int standardDiv) {
+                                                                        float sectors, int unitSV, int rotation, int computedDiv) {
     __m512i r, g, b;
     load_rgb16(p, &r, &g, &b);
     __m512i v = _mm512_max_epi32(_mm512_max_epi32(r, g), b), vmin = _mm512_min_epi32(_mm512_min_epi32(r, g), b);
     __m512i diff = _mm512_sub_epi32(v, vmin);
     const __m512i half = _mm512_set1_epi32(1 << 11);
     __m512i sd, hd;
-    if (standardDiv == 2) {  /* the tables' entries from reciprocals (see reciprocal_hsv_tables); 0 at index 0 */
+    if (computedDiv) {  /* the tables' entries from reciprocals (see reciprocal_hsv_tables); 0 at index 0 */
         sd = table_quotients(v, 1044480.0f);
         hd = table_quotients(diff, 122880.0f);
-    } else if (standardDiv) {  /* the tables' entries, computed (see standard_hsv_tables); 0 where the index is 0 */
-        sd = _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(v, _mm512_setzero_si512()),
-                                             _mm512_div_ps(_mm512_set1_ps(1044480.0f), _mm512_cvtepi32_ps(v)),
-                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        hd = _mm512_maskz_cvt_roundps_epi32(_mm512_cmpneq_epi32_mask(diff, _mm512_setzero_si512()),
-                                             _mm512_div_ps(_mm512_set1_ps(122880.0f), _mm512_cvtepi32_ps(diff)),
-                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     } else {
         sd = _mm512_i32gather_epi32(v, sdiv, 4);
         hd = _mm512_i32gather_epi32(diff, hdiv, 4);
@@ -753,18 +746,6 @@ VBMI_TARGET static inline __attribute__((always_inline)) int map_hsv16(const uin
     return 1;
 }
 
-/* Whether sdiv and hdiv are OpenCV's RGB2HSV tables, round((255 << 12) / i) and round((180 << 12) / (6 i)): then
- * their entries are computed in the lanes by one float division each instead of gathered. For every i in 1...255 the
- * float quotients 1044480 / i and 122880 / i round to the same integers as the exact ones (checked here for the
- * tables given, entry by entry, with the same float operations the lanes use). */
-static int standard_hsv_tables(const int32_t *sdiv, const int32_t *hdiv) {
-    if (sdiv[0] != 0 || hdiv[0] != 0) return 0;
-    for (int i = 1; i < 256; i++) {
-        if (sdiv[i] != (int32_t)__builtin_rintf(1044480.0f / (float)i) || hdiv[i] != (int32_t)__builtin_rintf(122880.0f / (float)i)) return 0;
-    }
-    return 1;
-}
-
 /* map_hsv_rgb_avx2 sixteen pixels at a time, without a table ahead (lut_ahead applies one first). */
 VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_t n, const float *ht, const float *st,
                                          const float *vt, const int32_t *sdiv, const int32_t *hdiv) {
@@ -772,17 +753,16 @@ VBMI_TARGET static void map_hsv_rgb_vbmi(const uint8_t *src, uint8_t *dst, size_
     size_t i = 0;
     int unit, rotation;
     hsv_table_kinds(ht, st, vt, &unit, &rotation);
-    int standard = reciprocal_hsv_tables(sdiv, hdiv) ? 2 : standard_hsv_tables(sdiv, hdiv);
+    int computed = reciprocal_hsv_tables(sdiv, hdiv);
 #define MAP_HSV_LOOP(unitSV, rot, div) \
     for (; i + 16 <= n; i += 16) \
         if (!map_hsv16(src + 3 * i, dst + 3 * i, ht, st, vt, sdiv, hdiv, sectors, unitSV, rot, div)) { \
             map_hsv_lut_few(src + 3 * i, dst + 3 * i, 8, ht, st, vt, sdiv, hdiv, NULL); \
             map_hsv_lut_few(src + 3 * i + 24, dst + 3 * i + 24, 8, ht, st, vt, sdiv, hdiv, NULL); \
         }
-    if (unit && rotation >= 0 && standard == 2) { MAP_HSV_LOOP(1, rotation, 2) }
-    else if (unit && rotation >= 0 && standard) { MAP_HSV_LOOP(1, rotation, 1) }
-    else if (unit && standard) { MAP_HSV_LOOP(1, -1, standard) }
-    else if (standard) { MAP_HSV_LOOP(0, -1, standard) }
+    if (unit && rotation >= 0 && computed) { MAP_HSV_LOOP(1, rotation, 1) }
+    else if (unit && computed) { MAP_HSV_LOOP(1, -1, 1) }
+    else if (computed) { MAP_HSV_LOOP(0, -1, 1) }
     else { MAP_HSV_LOOP(0, -1, 0) }
 #undef MAP_HSV_LOOP
     for (; i < n; i += 8) map_hsv_lut_few(src + 3 * i, dst + 3 * i, n - i < 8 ? n - i : 8, ht, st, vt, sdiv, hdiv, NULL);
@@ -1490,10 +1470,13 @@ VBMI_TARGET static int resize_vertical_vbmi(uint8_t *out, const int16_t *a, cons
     const __m512i top = _mm512_set1_epi16(255);
     /* Output byte j of pixels 0..21 (first permute) and 21..31 (second): pixel p = j / 3, channel j % 3, from R (index
      * p) and G (32 + p) in the first register, B (64 + p) in the second. */
-    uint8_t lo[64], hi[64];
-    for (int j = 0; j < 64; j++) lo[j] = (uint8_t)((j % 3) * 32 + j / 3);
-    for (int j = 0; j < 64; j++) hi[j] = (uint8_t)(((64 + j) % 3) * 32 + (64 + j) / 3);
-    const __m512i idxLo = _mm512_loadu_si512(lo), idxHi = _mm512_loadu_si512(hi);
+#define PICK(j) (uint8_t)(((j) % 3) * 32 + (j) / 3)
+#define PICK8(j) PICK(j), PICK(j + 1), PICK(j + 2), PICK(j + 3), PICK(j + 4), PICK(j + 5), PICK(j + 6), PICK(j + 7)
+    static const uint8_t interleave[128] = {PICK8(0), PICK8(8), PICK8(16), PICK8(24), PICK8(32), PICK8(40), PICK8(48), PICK8(56),
+                                            PICK8(64), PICK8(72), PICK8(80), PICK8(88), PICK8(96), PICK8(104), PICK8(112), PICK8(120)};
+#undef PICK8
+#undef PICK
+    const __m512i idxLo = _mm512_loadu_si512(interleave), idxHi = _mm512_loadu_si512(interleave + 64);
     int x = 0;
     for (; x + 32 <= dw; x += 32) {
         __m256i bytes[3];

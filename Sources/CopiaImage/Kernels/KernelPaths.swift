@@ -10,8 +10,7 @@ enum KernelPaths {
         return try body()
     }
 
-    /// Runs `body` with the AVX2 builds where kernels also have an AVX-512 one (GaussNoise, the separable filters), then lets the processor
-    /// choose again.
+    /// Runs `body` with the AVX2 builds where kernels also have an AVX-512 one, then lets the processor choose again.
     static func withAVX2<T>(_ body: () throws -> T) rethrows -> T {
         ccopia_pixels_force_avx2(1)
         defer { ccopia_pixels_force_avx2(0) }

@@ -46,10 +46,8 @@ public enum ResizeKernels {
     static func fixedPointBilinear(_ image: Image, x: Int, y: Int, width cw: Int, height ch: Int, to info: ImageInfo,
                                    interpolation: Interpolation) -> Image? {
         let width = info.width, height = info.height
-        let quantized = image.depth == .uint8 && interpolation != .area
-            || image.depth == .uint8 && interpolation == .area && !(cw >= width && ch >= height)
         let shrinkingBoth = cw >= width && ch >= height
-        guard image.depth == .uint8, quantized, interpolation == .bilinear || interpolation == .area && !shrinkingBoth else { return nil }
+        guard image.depth == .uint8, interpolation == .bilinear || interpolation == .area && !shrinkingBoth else { return nil }
         let cn = image.channels
         let (xi, xw) = AxisTaps.twoTaps(source: cw, destination: width, area: interpolation == .area, offset: x, stride: cn)
         let (yi, yw) = AxisTaps.twoTaps(source: ch, destination: height, area: interpolation == .area, offset: y, stride: 1)
